@@ -1,0 +1,349 @@
+"""Instance families whose constants are true by construction (THEORY.md §1).
+
+A family turns *raw* parameters (what Hypothesis draws and the adversary moves,
+unconstrained) into an instance through :meth:`Family.constrain`, and certifies
+its constants from the constrained parameters in the same array namespace, so the
+float64 search and the high-precision confirmation certify the same numbers.
+
+Every array has a leading instance dimension ``B``; ``x`` has shape ``(B, d)``.
+Certified constants:
+
+``smoothness``  an upper bound on ‖∇²f(x)‖₂ for every x (the β of the theorems);
+``lambda_min``, ``lambda_max``  the extreme Hessian eigenvalues of a quadratic;
+``f_star``  the infimum of f, where the family knows it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+
+def _floats(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def _array(shape, low: float = -3.0, high: float = 3.0) -> st.SearchStrategy[np.ndarray]:
+    return arrays(np.float64, shape, elements=_floats(low, high))
+
+
+def _matvec(xp, matrix, x):
+    """(B, m, d) @ (B, d) -> (B, m) in either namespace."""
+    return (matrix @ x[..., None])[..., 0]
+
+
+def _rmatvec(xp, matrix, r):
+    """(B, m, d)^T @ (B, m) -> (B, d)."""
+    return (xp.transpose(matrix) @ r[..., None])[..., 0]
+
+
+def _top_gram_eigenvalue(xp, matrix):
+    """λ_max(MᵀM): the squared spectral norm of M, certified in each precision."""
+    return xp.max(xp.eigvalsh(xp.transpose(matrix) @ matrix))
+
+
+class Family:
+    """A family of smooth functions f: ℝᵈ → ℝ with certified constants."""
+
+    name: str = ""
+    provides: frozenset[str] = frozenset({"smoothness"})
+    #: start directions the search may use besides random points
+    directions: tuple[str, ...] = ()
+    min_dim: int = 1
+
+    def strategy(self, d: int) -> st.SearchStrategy[dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def constrain(self, raw: dict, xp) -> dict:
+        return raw
+
+    def value(self, p: dict, x, xp):
+        raise NotImplementedError
+
+    def grad(self, p: dict, x, xp):
+        raise NotImplementedError
+
+    def constants(self, p: dict, xp) -> dict:
+        raise NotImplementedError
+
+    def direction(self, name: str, p: dict, xp):
+        raise KeyError(name)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------- quadratics
+def _householder(xp, reflectors, x, reverse: bool = False):
+    """Apply Q = H_k…H_1 (or Qᵀ) with H = I − 2vvᵀ/‖v‖²: orthogonal in exact arithmetic."""
+    count = reflectors.shape[1]
+    order = range(count - 1, -1, -1) if reverse else range(count)
+    for i in order:
+        v = reflectors[:, i, :]
+        vv = xp.sum(v * v)
+        # A reflector too short to define a direction is the identity, in both precisions.
+        coef = xp.where(vv > 1e-12, 2 / xp.maximum(vv, xp.scalar(1e-12, vv)), xp.zeros_like(vv))
+        x = x - (coef * xp.sum(v * x))[:, None] * v
+    return x
+
+
+@dataclass(frozen=True, repr=False)
+class Quadratic(Family):
+    """f(x) = ½ xᵀQᵀdiag(λ)Qx, Q a product of Householder reflections.
+
+    ``definite=False`` draws λ ∈ [−10, 10] (nonconvex allowed); ``definite=True``
+    draws log λ so that the condition number is at most ``max_condition``. Spectra
+    are random, repeated, clustered, or two-valued extremes.
+    """
+
+    definite: bool = False
+    max_condition: float = 1e6
+    name: str = "quadratic"
+    directions: tuple[str, ...] = ("top-eigenvector", "bottom-eigenvector")
+
+    def __post_init__(self):
+        object.__setattr__(self, "name", "quadratic-pd" if self.definite else "quadratic")
+        provides = {"smoothness", "lambda_min", "lambda_max"}
+        if self.definite:
+            provides.add("f_star")
+        object.__setattr__(self, "provides", frozenset(provides))
+
+    @property
+    def _half_log_range(self) -> float:
+        return math.log(self.max_condition) / 2
+
+    def strategy(self, d):
+        h = self._half_log_range
+        low, high = (-h, h) if self.definite else (-10.0, 10.0)
+
+        @st.composite
+        def spectrum(draw):
+            kind = draw(st.sampled_from(("random", "repeated", "clustered", "extremes")))
+            if kind == "random":
+                return draw(_array(d, low, high))
+            a, b = draw(_floats(low, high)), draw(_floats(low, high))
+            if kind == "repeated":
+                return np.full(d, a)
+            if kind == "extremes":
+                return np.where(np.arange(d) % 2 == 0, low if self.definite else -high, high)
+            spread = draw(_floats(0.0, 1e-3))
+            return np.where(np.arange(d) < d // 2, a, b) + spread * np.linspace(-1, 1, d)
+
+        reflector_count = st.integers(0, min(d, 3)) if d > 1 else st.just(0)
+        return st.fixed_dictionaries({"spectrum": spectrum()}).flatmap(
+            lambda raw: reflector_count.flatmap(
+                lambda k: _array((k, d), -1.0, 1.0).map(lambda v: {**raw, "reflectors": v})))
+
+    def constrain(self, raw, xp):
+        s = raw["spectrum"]
+        if self.definite:
+            h = self._half_log_range
+            s = xp.exp(xp.clip(s, -h, h))
+        return {"eigenvalues": s, "reflectors": raw["reflectors"]}
+
+    def _rotate(self, p, x, xp, reverse=False):
+        return _householder(xp, p["reflectors"], x, reverse)
+
+    def value(self, p, x, xp):
+        y = self._rotate(p, x, xp)
+        return 0.5 * xp.sum(p["eigenvalues"] * y * y)
+
+    def grad(self, p, x, xp):
+        return self._rotate(p, p["eigenvalues"] * self._rotate(p, x, xp), xp, reverse=True)
+
+    def constants(self, p, xp):
+        lam = p["eigenvalues"]
+        out = {"smoothness": xp.max(xp.abs(lam)), "lambda_min": xp.min(lam), "lambda_max": xp.max(lam)}
+        if self.definite:
+            out["f_star"] = 0 * out["lambda_min"]
+        return out
+
+    def direction(self, name, p, xp):
+        lam = p["eigenvalues"]
+        index = xp.argmax(xp.abs(lam) if name == "top-eigenvector" else -lam)
+        return self._rotate(p, xp.one_hot(index, lam.shape[-1], lam), xp, reverse=True)
+
+
+# ---------------------------------------------------------------- nonconvex
+@dataclass(frozen=True, repr=False)
+class CosineSum(Family):
+    """f(x) = Σᵢ aᵢ cos(wᵢ·x + bᵢ) + (c/2)‖x‖², β = Σ|aᵢ|‖wᵢ‖² + |c| (nonconvex when c < 0)."""
+
+    max_terms: int = 4
+    name: str = "cosine-sum"
+
+    def strategy(self, d):
+        return st.integers(1, self.max_terms).flatmap(lambda m: st.fixed_dictionaries({
+            "a": _array(m), "w": _array((m, d)), "b": _array(m, -math.pi, math.pi),
+            "c": _array(1)}))
+
+    def _phase(self, p, x, xp):
+        return _matvec(xp, p["w"], x) + p["b"]
+
+    def value(self, p, x, xp):
+        return xp.sum(p["a"] * xp.cos(self._phase(p, x, xp))) + 0.5 * p["c"][:, 0] * xp.sum(x * x)
+
+    def grad(self, p, x, xp):
+        return _rmatvec(xp, p["w"], -p["a"] * xp.sin(self._phase(p, x, xp))) + p["c"] * x
+
+    def constants(self, p, xp):
+        return {"smoothness": xp.sum(xp.abs(p["a"]) * xp.sum(p["w"] * p["w"])) + xp.abs(p["c"][:, 0])}
+
+
+# ---------------------------------------------------------------- data fits
+@dataclass(frozen=True, repr=False)
+class LeastSquares(Family):
+    """f(x) = ‖Xx − y‖²/(2n), β = λ_max(XᵀX)/n."""
+
+    max_rows: int = 6
+    name: str = "least-squares"
+
+    def strategy(self, d):
+        return st.integers(1, self.max_rows).flatmap(
+            lambda n: st.fixed_dictionaries({"X": _array((n, d)), "y": _array(n)}))
+
+    def _residual(self, p, x, xp):
+        return _matvec(xp, p["X"], x) - p["y"]
+
+    def value(self, p, x, xp):
+        r = self._residual(p, x, xp)
+        return xp.sum(r * r) / (2 * p["y"].shape[-1])
+
+    def grad(self, p, x, xp):
+        return _rmatvec(xp, p["X"], self._residual(p, x, xp)) / p["y"].shape[-1]
+
+    def constants(self, p, xp):
+        return {"smoothness": _top_gram_eigenvalue(xp, p["X"]) / p["y"].shape[-1]}
+
+
+@dataclass(frozen=True, repr=False)
+class Logistic(Family):
+    """f(x) = (1/n) Σᵢ log(1 + exp(−yᵢ zᵢ·x)), labels folded into the rows aᵢ = −yᵢzᵢ;
+    β = λ_max(AᵀA)/(4n)."""
+
+    max_rows: int = 6
+    name: str = "logistic"
+
+    def strategy(self, d):
+        return st.integers(1, self.max_rows).flatmap(lambda n: st.fixed_dictionaries({"A": _array((n, d))}))
+
+    def value(self, p, x, xp):
+        return xp.sum(xp.softplus(_matvec(xp, p["A"], x))) / p["A"].shape[-2]
+
+    def grad(self, p, x, xp):
+        return _rmatvec(xp, p["A"], xp.sigmoid(_matvec(xp, p["A"], x))) / p["A"].shape[-2]
+
+    def constants(self, p, xp):
+        return {"smoothness": _top_gram_eigenvalue(xp, p["A"]) / (4 * p["A"].shape[-2])}
+
+
+@dataclass(frozen=True, repr=False)
+class Softplus(Family):
+    """f(x) = log(1 + exp(w·x)), β = ‖w‖²/4."""
+
+    name: str = "softplus"
+
+    def strategy(self, d):
+        return st.fixed_dictionaries({"w": _array(d)})
+
+    def value(self, p, x, xp):
+        return xp.softplus(xp.sum(p["w"] * x))
+
+    def grad(self, p, x, xp):
+        return xp.sigmoid(xp.sum(p["w"] * x))[:, None] * p["w"]
+
+    def constants(self, p, xp):
+        return {"smoothness": xp.sum(p["w"] * p["w"]) / 4}
+
+
+@dataclass(frozen=True, repr=False)
+class LogSumExp(Family):
+    """f(x) = log Σᵢ exp(aᵢ·x), β = ‖A‖₂² (an upper bound: the exact constant is smaller)."""
+
+    max_rows: int = 5
+    name: str = "log-sum-exp"
+
+    def strategy(self, d):
+        return st.integers(1, self.max_rows).flatmap(lambda m: st.fixed_dictionaries({"A": _array((m, d))}))
+
+    def value(self, p, x, xp):
+        return xp.logsumexp(_matvec(xp, p["A"], x))
+
+    def grad(self, p, x, xp):
+        return _rmatvec(xp, p["A"], xp.softmax(_matvec(xp, p["A"], x)))
+
+    def constants(self, p, xp):
+        return {"smoothness": _top_gram_eigenvalue(xp, p["A"])}
+
+
+@dataclass(frozen=True, repr=False)
+class Linear(Family):
+    """f(x) = w·x + b: curvature 0, so every declared β ≥ 0 is valid."""
+
+    name: str = "linear"
+
+    def strategy(self, d):
+        return st.fixed_dictionaries({"w": _array(d), "b": _array(1)})
+
+    def value(self, p, x, xp):
+        return xp.sum(p["w"] * x) + p["b"][:, 0]
+
+    def grad(self, p, x, xp):
+        return p["w"] + 0 * x
+
+    def constants(self, p, xp):
+        return {"smoothness": 0 * p["b"][:, 0]}
+
+
+@dataclass(frozen=True, repr=False)
+class Combination(Family):
+    """Σₖ exp(sₖ)·fₖ: nonnegative weights, so smoothness constants add."""
+
+    parts: tuple[Family, ...] = ()
+    name: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "name", "+".join(part.name for part in self.parts))
+        shared = frozenset.intersection(*(part.provides for part in self.parts)) & {"smoothness"}
+        object.__setattr__(self, "provides", shared)
+
+    def strategy(self, d):
+        return st.fixed_dictionaries({
+            **{f"part{k}": part.strategy(d) for k, part in enumerate(self.parts)},
+            "log_weight": _array(len(self.parts), -2.0, 2.0)})
+
+    def constrain(self, raw, xp):
+        out = {f"part{k}": part.constrain(raw[f"part{k}"], xp) for k, part in enumerate(self.parts)}
+        out["weight"] = xp.exp(raw["log_weight"])
+        return out
+
+    def value(self, p, x, xp):
+        return sum(p["weight"][:, k] * part.value(p[f"part{k}"], x, xp) for k, part in enumerate(self.parts))
+
+    def grad(self, p, x, xp):
+        return sum(p["weight"][:, k, None] * part.grad(p[f"part{k}"], x, xp)
+                   for k, part in enumerate(self.parts))
+
+    def constants(self, p, xp):
+        return {"smoothness": sum(p["weight"][:, k] * part.constants(p[f"part{k}"], xp)["smoothness"]
+                                  for k, part in enumerate(self.parts))}
+
+
+#: Every β-smooth family of THEORY.md §1.
+SMOOTH_FAMILIES: tuple[Family, ...] = (
+    Quadratic(),
+    CosineSum(),
+    LeastSquares(),
+    Logistic(),
+    LogSumExp(),
+    Softplus(),
+    Linear(),
+    Combination((Quadratic(), CosineSum())),
+    Combination((Logistic(), Softplus(), Linear())),
+)
+
+#: Positive definite quadratics with condition numbers up to 10⁶.
+DEFINITE_QUADRATICS: tuple[Family, ...] = (Quadratic(definite=True),)

@@ -1,0 +1,43 @@
+"""Plain-text rendering of verdicts, for the terminal and for pytest failures."""
+from __future__ import annotations
+
+from .claims import FLOAT_TOLERANCE
+from .backend import CONFIRM_DIGITS
+from .verdict import ERROR, FALSIFIED, Verdict
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.6g}"
+
+
+def format_verdict(v: Verdict) -> str:
+    kind = "tight" if v.tight else "upper bound"
+    lines = [f"{v.theorem} - {v.title}  [{v.reference}; {kind}]",
+             f"  claim:     {v.statement}"]
+    if v.details.get("domains"):
+        lines.append(f"  domain:    {'; '.join(v.details['domains'])}")
+    if v.method:
+        lines.append(f"  method:    {v.method}")
+    if v.status != ERROR:
+        dims = v.coverage.get("dimension") or []
+        span = f", dimensions {min(dims)}-{max(dims)}" if dims else ""
+        lines.append(f"  tried:     {v.instances} instances in {v.examples} examples "
+                     f"over {len(set(v.coverage.get('family', [])))} families{span}, seed {v.seed}")
+    lines.append(f"  verdict:   {v.status.upper()}")
+    if v.status != ERROR:
+        extra = (f"; {v.rejected_roundoff} float64 candidates cleared as roundoff at {CONFIRM_DIGITS} digits"
+                 if v.rejected_roundoff else "")
+        lines.append(f"  worst slack {_fmt(v.worst_slack)} (violation below -{FLOAT_TOLERANCE:g}), "
+                     f"tightness {_fmt(v.tightness)} (1 = bound attained); "
+                     f"{v.seconds:.1f}s on {v.device}{extra}")
+    if v.status == ERROR:
+        lines.append(f"  error:     {v.error}")
+    if v.status == FALSIFIED and v.counterexample is not None:
+        c = v.counterexample
+        lines.append(f"  counterexample (confirmed at {CONFIRM_DIGITS} digits, exact slack {c.slack_exact}):")
+        for key, value in c.shown.items():
+            lines.append(f"    {key}: {value}")
+        lines.append(f"  reproduce: {c.reproduce}")
+    for line in v.details.get("notes", []):
+        lines.append(f"  note:      {line}")
+    return "\n".join(lines)

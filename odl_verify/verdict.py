@@ -1,0 +1,89 @@
+"""What a check found, as plain data: printed by the CLI, asserted by pytest,
+written to JSON and rendered into the HTML report."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any
+
+HELD, FALSIFIED, ERROR = "held", "falsified", "error"
+
+
+@dataclasses.dataclass
+class Counterexample:
+    """A violation confirmed in high precision, with what it takes to replay it."""
+
+    family: str
+    dimension: int
+    #: the exact input to ``odl-verify reproduce``: raw parameters, start, τ, integers
+    case: dict[str, Any]
+    #: what a person reads: instance parameters, hyperparameters, measured quantities
+    shown: dict[str, Any]
+    slack_float64: float
+    slack_exact: str
+    reproduce: str
+
+
+@dataclasses.dataclass
+class Verdict:
+    theorem: str
+    title: str
+    status: str
+    statement: str
+    reference: str = ""
+    tight: bool = False
+    method: str = ""
+    kind: str = "claim"
+    latex: dict[str, Any] = dataclasses.field(default_factory=dict)
+    examples: int = 0
+    instances: int = 0
+    worst_slack: float | None = None
+    tightness: float | None = None
+    seconds: float = 0.0
+    device: str = "cpu"
+    seed: int = 0
+    families: list[str] = dataclasses.field(default_factory=list)
+    counterexample: Counterexample | None = None
+    error: str | None = None
+    #: candidates that float64 flagged and high precision cleared (roundoff, not violations)
+    rejected_roundoff: int = 0
+    #: distribution of what was drawn (dimensions, hyperparameters, constants)
+    coverage: dict[str, list] = dataclasses.field(default_factory=dict)
+    #: (bound, observed) pairs and other series for plots
+    samples: dict[str, list] = dataclasses.field(default_factory=dict)
+    #: free-form measurements of non-claim theorems (statistics, fits)
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def held(self) -> bool:
+        return self.status == HELD
+
+    def to_dict(self) -> dict[str, Any]:
+        return _finite(dataclasses.asdict(self))
+
+    def summary_line(self) -> str:
+        parts = [f"{self.theorem}: {self.status.upper()}"]
+        if self.status != ERROR:
+            parts.append(f"{self.instances} instances in {self.examples} examples")
+        if self.worst_slack is not None:
+            parts.append(f"worst slack {self.worst_slack:.3g}")
+        if self.tightness is not None:
+            parts.append(f"tightness {self.tightness:.6f}")
+        parts.append(f"{self.seconds:.1f}s on {self.device}")
+        return ", ".join(parts)
+
+
+def _finite(value):
+    """JSON has no inf/nan: write them as strings so the file stays valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def dumps(verdicts: list[Verdict], **meta) -> str:
+    return json.dumps({**meta, "verdicts": [v.to_dict() for v in verdicts]}, indent=1, sort_keys=True)

@@ -1,0 +1,115 @@
+"""The command line: verdicts, exit codes, and one-line reasons for bad input."""
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from odl_verify.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_statements(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert "descent-lemma" in out and "eta*grad_sq" in out
+
+
+def test_check_descent_lemma_exits_0_and_writes_json(capsys, tmp_path):
+    path = tmp_path / "out" / "verdicts.json"
+    code, out, _ = run(capsys, "check", "descent-lemma", "--examples", "6", "--device", "cpu",
+                       "--json", str(path))
+    assert code == 0
+    assert "verdict:   HELD" in out and "tightness" in out
+    data = json.loads(path.read_text())
+    assert data["verdicts"][0]["theorem"] == "descent-lemma"
+    assert data["verdicts"][0]["status"] == "held"
+
+
+def test_user_variant_file_is_falsified_with_reproduction(capsys, tmp_path):
+    user = tmp_path / "my_variant.py"
+    user.write_text(textwrap.dedent("""
+        import sympy as sp
+        from theorems.descent_lemma import DESCENT_LEMMA, f_t, f_next, grad_sq, beta
+        MINE = DESCENT_LEMMA.variant("mine", conclusion=sp.Ge(f_t - f_next, grad_sq / beta))
+    """))
+    code, out, _ = run(capsys, "check", str(user), "--device", "cpu")
+    assert code == 1
+    assert "FALSIFIED" in out
+    line = next(l for l in out.splitlines() if l.strip().startswith("reproduce:"))
+    assert str(user) in line or "my_variant.py:descent-lemma~mine" in line
+    argv = line.split("reproduce:", 1)[1].strip()
+    replay = subprocess.run(argv, shell=True, capture_output=True, text=True, cwd=tmp_path)
+    assert replay.returncode == 1, replay.stderr
+    assert json.loads(replay.stdout)["violated"] is True
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["check", "no-such-theorem"], "unknown theorem 'no-such-theorem'"),
+    (["check", "descent-lemma", "--examples", "zero"], "expected an integer"),
+    (["check", "descent-lemma", "--device", "tpu"], "--device must be auto, cpu or cuda"),
+    (["check", "missing.py"], "missing.py: no such file"),
+    (["frobnicate"], "invalid choice"),
+    (["reproduce", "descent-lemma", "--case", "{not json"], "--case is not valid JSON"),
+    (["reproduce", "descent-lemma", "--case", "{}"], "--case does not describe an instance"),
+])
+def test_bad_usage_is_one_line_and_exit_2(capsys, argv, reason):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert reason in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cuda_without_gpu_is_a_usage_error(capsys):
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    code, _, err = run(capsys, "check", "descent-lemma", "--device", "cuda")
+    assert code == 2 and "no CUDA device" in err
+
+
+def _user_file(tmp_path, body):
+    path = tmp_path / "user_claims.py"
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def test_file_without_claims(capsys, tmp_path):
+    code, _, err = run(capsys, "check", _user_file(tmp_path, "X = 1\n"))
+    assert code == 2 and "defines no claims" in err
+
+
+def test_file_that_fails_to_import(capsys, tmp_path):
+    code, _, err = run(capsys, "check", _user_file(tmp_path, "import no_such_module_xyz\n"))
+    assert code == 2 and "importing it raised ModuleNotFoundError" in err
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("raise RuntimeError('boom')", "measure raised RuntimeError: boom"),
+    ("return {'f_t': x0[:, 0] * float('nan'), 'f_next': x0[:, 0], 'grad_sq': x0[:, 0]}", "NaN"),
+    ("return {'f_t': x0[:, 0]}", "did not return"),
+])
+def test_user_function_that_raises_or_returns_nan(capsys, tmp_path, body, reason):
+    path = _user_file(tmp_path, f"""
+        from theorems.descent_lemma import DESCENT_LEMMA
+
+        def broken(instance, x0, values, xp):
+            {body}
+
+        BROKEN = DESCENT_LEMMA.variant("broken", measure=broken)
+    """)
+    code, out, err = run(capsys, "check", path, "--examples", "3", "--device", "cpu")
+    assert code == 2
+    assert reason in err and "Traceback" not in err
+    assert "verdict:   ERROR" in out
+
+
+def test_module_entry_point(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "odl_verify", "check", "nope"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("odl-verify: error: unknown theorem")

@@ -1,0 +1,1 @@
+"""One module per theorem: statement, source, hypotheses, method, instances, variants."""

@@ -1,0 +1,66 @@
+"""Descent lemma for gradient descent.
+
+Method: one step of gradient descent, x⁺ = x − η∇f(x).
+
+Theorem (Nesterov, *Introductory Lectures on Convex Optimization*, 2004, Lemma 1.2.3;
+slides "Gradient descent for non-convex optimization"): if λ_max(∇²f) ≤ β on the
+segment [x, x⁺] and 0 < η ≤ 1/β, then
+
+    f(x) − f(x⁺) ≥ η(1 − βη/2)‖∇f(x)‖²,
+
+which at η = 1/β is the slides' f(x_t) − f(x_{t+1}) ≥ ‖∇f(x_t)‖²/(2β).
+
+Tight: equality for every η on f = (β/2)‖x‖², and on any quadratic from a point
+along its top eigenvector (THEORY.md §1), so the search must reach tightness 1.
+
+Hypotheses as checked: β is any declared constant at least the certified
+smoothness L of the instance (every family of THEORY.md §1, nonconvex ones
+included); η is anywhere in (0, 1/β].
+
+Wrong variants (tests/variants/descent_lemma_wrong.py): "≥ ‖g‖²/β", "≥ (η/2)‖g‖²
+for every η < 2/β", and dropping smoothness (β below the true curvature).
+"""
+import sympy as sp
+
+from odl_verify.instances import SMOOTH_FAMILIES
+from odl_verify.claims import Claim
+from odl_verify.methods import gradient_descent_step
+
+#: certified smoothness of the instance, and the declared constant of the theorem
+L = sp.Symbol("L", nonnegative=True)
+beta = sp.Symbol("beta", positive=True)
+eta = sp.Symbol("eta", positive=True)
+#: measured: f(x_t), f(x_{t+1}), ‖∇f(x_t)‖²
+f_t, f_next, grad_sq = sp.symbols("f_t f_next grad_sq", real=True)
+
+LATEX_NAMES = {L: "L", beta: r"\beta", eta: r"\eta", f_t: "f(x_t)", f_next: "f(x_{t+1})",
+               grad_sq: r"\|\nabla f(x_t)\|^2"}
+
+
+def measure(instance, x0, values, xp):
+    """Run one gradient step from x0 and measure f before and after and ‖∇f‖²."""
+    g = instance.grad(x0)
+    x_next = gradient_descent_step(x0, g, values["eta"])
+    return {"f_t": instance.value(x0), "f_next": instance.value(x_next), "grad_sq": xp.sum(g * g)}
+
+
+SMOOTHNESS = sp.Ge(beta, L)
+STEP_POSITIVE = sp.Gt(eta, 0)
+STEP_AT_MOST_1_OVER_BETA = sp.Le(eta, 1 / beta)
+
+DESCENT_LEMMA = Claim(
+    "descent-lemma",
+    title="Descent lemma",
+    hypotheses=[SMOOTHNESS, STEP_POSITIVE, STEP_AT_MOST_1_OVER_BETA],
+    conclusion=sp.Ge(f_t - f_next, eta * (1 - beta * eta / 2) * grad_sq),
+    measure=measure,
+    families=SMOOTH_FAMILIES,
+    certified={L: "smoothness"},
+    reference="Nesterov 2004, Lemma 1.2.3; THEORY.md §1",
+    tight=True,
+    method="gradient descent, one step",
+    dimensions=(1, 32),
+    latex_names=LATEX_NAMES,
+)
+
+CLAIMS = [DESCENT_LEMMA]
