@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("targets", nargs="*", metavar="THEOREM|FILE.py",
                        help="theorem names (see 'list'), FILE.py or FILE.py:CLAIM; all theorems when none")
     add_run_options(check)
+    gate = commands.add_parser("gate", help="check your optimizer or initializer against the method")
+    gate.add_argument("method", help="sgd, adagrad, rmsprop, adadelta, adam, adamw, kaiming_normal, kaiming_uniform")
+    gate.add_argument("target", help="package.module:attr or path/to/file.py:attr")
+    add_run_options(gate)
+    gate.add_argument("--timeout", type=float, default=10.0,
+                      help="seconds one call of the target may take before it counts as hung (default 10)")
     replay = commands.add_parser("reproduce", help="replay a counterexample in float64 and high precision")
     replay.add_argument("claim", help="a theorem name or FILE.py:CLAIM, as printed with the counterexample")
     replay.add_argument("--case", required=True, help="the counterexample's JSON, as printed")
@@ -113,6 +119,22 @@ def command_check(args) -> int:
     return code
 
 
+def command_gate(args) -> int:
+    from .gate import GateConfig, check
+    if args.profile:
+        profiles.load(args.profile)
+    resolve_device(args.device)
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be positive, not {args.timeout}")
+    config = GateConfig(examples=args.examples, seed=args.seed, device=args.device, timeout=args.timeout)
+    verdict = check(args.method, args.target, config)
+    print(format_verdict(verdict), flush=True)
+    write_outputs(args, [verdict])
+    if verdict.status == ERROR:
+        print(f"odl-verify: error: {verdict.error}", file=sys.stderr)
+    return exit_code([verdict])
+
+
 def command_reproduce(args) -> int:
     try:
         case = json.loads(args.case)
@@ -127,7 +149,7 @@ def command_reproduce(args) -> int:
     return EXIT_FALSIFIED if result["violated"] else EXIT_HELD
 
 
-COMMANDS = {"list": command_list, "check": command_check, "reproduce": command_reproduce}
+COMMANDS = {"list": command_list, "check": command_check, "gate": command_gate, "reproduce": command_reproduce}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

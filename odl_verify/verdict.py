@@ -55,6 +55,14 @@ class Verdict:
     #: free-form measurements of non-claim theorems (statistics, fits)
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    def add_plot(self, title: str, series: list[dict], *, kind: str = "line", xlabel: str = "",
+                 ylabel: str = "", xscale: str = "linear", yscale: str = "linear") -> None:
+        """Attach a plot for the report: ``series`` is ``[{"label": str, "x": [...], "y": [...]}]``
+        (``kind`` line, scatter or hist; a hist series needs only ``x``)."""
+        self.details.setdefault("plots", []).append(
+            {"title": title, "kind": kind, "xlabel": xlabel, "ylabel": ylabel, "xscale": xscale,
+             "yscale": yscale, "series": series})
+
     @property
     def held(self) -> bool:
         return self.status == HELD
