@@ -400,9 +400,11 @@ class _Run:
             side = claim.side_conditions_hold(values)
             if side is not None:
                 valid &= side
-            if step == 0 and not bool(torch.isfinite(slack[0])) and (side is None or bool(side[0])):
-                raise UserFunctionError(f"{claim.name}: measure returned NaN or inf on a drawn "
-                                        f"{family.name} instance of dimension {case.dimension}")
+            if step == 0:
+                if not bool(torch.isfinite(slack[0])) and (side is None or bool(side[0])):
+                    raise UserFunctionError(f"{claim.name}: measure returned NaN or inf on a drawn "
+                                            f"{family.name} instance of dimension {case.dimension}")
+                drawn = {str(s): float(values[s][0].detach()) for s in claim.certified.keys() | set(claim.free)}
             current = torch.where(valid, slack, torch.full_like(slack, math.inf)).detach()
             improved = current < best
             state = (tree_map(lambda a: a.detach().clone(), raw), x0.detach().clone(),
@@ -430,7 +432,7 @@ class _Run:
                     t.clamp_(*ranges[s])
         finite = torch.isfinite(best)
         if record:
-            self._record(case, family, best, best_sides, finite, size)
+            self._record(case, family, drawn, best, best_sides, finite, size)
         if finite.any():
             target(-float(best[finite].min()), label="negated worst slack")
         violators = torch.nonzero(best < -tol).flatten()
@@ -443,11 +445,15 @@ class _Run:
                 raise Violation(candidate, {**exact, "slack64": float(best[row])})
             self.rejected += 1
 
-    def _record(self, case, family, best, sides, finite, size) -> None:
+    def _record(self, case, family, drawn, best, sides, finite, size) -> None:
+        """Coverage is what the anchor drew (hyperparameters, certified constants); samples and
+        tightness come from the refined rows."""
         self.examples += 1
         self.instances += size
         self.coverage["family"].append(family.name)
         self.coverage["dimension"].append(case.dimension)
+        for name, value in sorted(drawn.items()):
+            self.coverage.setdefault(name, []).append(value)
         if not finite.any():
             return
         held = finite & (best >= 0)
