@@ -155,6 +155,27 @@ class MpNamespace:
         return all(mpmath.isfinite(v) for v in np.asarray(a, dtype=object).ravel())
 
 
+class SympyNamespace:
+    """Scalar sympy expressions: an elementwise method body written against ``xp`` becomes a formula."""
+
+    name = "sympy"
+
+    @staticmethod
+    def sqrt(a):
+        import sympy
+        return sympy.sqrt(a)
+
+    @staticmethod
+    def maximum(a, b):
+        import sympy
+        return sympy.Max(a, b)
+
+    @staticmethod
+    def zeros_like(a):
+        import sympy
+        return sympy.Integer(0)
+
+
 @functools.cache
 def torch_namespace(device: str = "cpu") -> TorchNamespace:
     return TorchNamespace(device)
