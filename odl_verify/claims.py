@@ -55,12 +55,30 @@ TORCH_FUNCTIONS = {
 }
 
 
+#: elementwise if-then-else: sympy prints Piecewise as Python's ``a if c else b``, which a batch cannot take
+_where = sp.Function("where")
+TORCH_FUNCTIONS["where"] = torch.where
+
+
+def _piecewise_as_where(*pieces) -> sp.Expr:
+    (value, condition), rest = pieces[0], pieces[1:]
+    if condition == sp.true:
+        return value
+    return _where(condition, value, _piecewise_as_where(*rest) if rest else sp.nan)
+
+
 def compile_torch(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
+    expr = expr.replace(sp.Piecewise, _piecewise_as_where)
     return sp.lambdify(list(symbols), expr, modules=[TORCH_FUNCTIONS])
 
 
 def compile_mp(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
     return sp.lambdify(list(symbols), expr, modules="mpmath")
+
+
+def compile_numpy(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
+    """For the per-instance numpy baseline that benchmarks/ measures the torch path against."""
+    return sp.lambdify(list(symbols), expr, modules="numpy")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,6 +161,10 @@ class Checkable:
 
     def latex(self) -> dict[str, str]:
         """LaTeX of the hypotheses and conclusion, for the report."""
+        return {}
+
+    def mathml(self) -> dict[str, str]:
+        """Presentation MathML of the hypotheses and conclusion, for the HTML report."""
         return {}
 
     def check(self, config=None):
@@ -246,19 +268,30 @@ class Claim(Checkable):
         return False
 
     # ------------------------------------------------------------ compiled forms
-    @functools.cached_property
-    def _torch(self):
-        bound_fns = {d.symbol: ([compile_torch(self.arguments, b.expr) for b in d.lower],
-                                [compile_torch(self.arguments, b.expr) for b in d.upper]) for d in self.domains}
-        sides = compile_torch(self.arguments, sp.Tuple(self.small, self.big))
-        side_conditions = [compile_torch(self.arguments, sp.Tuple(*_orient(h))) for h in self._side_conditions]
+    def _batched_forms(self, compile_fn):
+        bound_fns = {d.symbol: ([compile_fn(self.arguments, b.expr) for b in d.lower],
+                                [compile_fn(self.arguments, b.expr) for b in d.upper]) for d in self.domains}
+        sides = compile_fn(self.arguments, sp.Tuple(self.small, self.big))
+        side_conditions = [compile_fn(self.arguments, sp.Tuple(*_orient(h))) for h in self._side_conditions]
         return bound_fns, sides, side_conditions
 
     @functools.cached_property
+    def _torch(self):
+        return self._batched_forms(compile_torch)
+
+    @functools.cached_property
+    def _numpy(self):
+        return self._batched_forms(compile_numpy)
+
+    def _forms(self, xp):
+        """The compiled (bounds, sides, ...) for the namespace ``xp`` computes in."""
+        if xp.name == "mpmath":
+            return self._mp
+        return self._numpy if xp.name == "numpy" else self._torch
+
+    @functools.cached_property
     def _mp(self):
-        bound_fns = {d.symbol: ([compile_mp(self.arguments, b.expr) for b in d.lower],
-                                [compile_mp(self.arguments, b.expr) for b in d.upper]) for d in self.domains}
-        sides = compile_mp(self.arguments, sp.Tuple(self.small, self.big))
+        bound_fns, sides, _ = self._batched_forms(compile_mp)
         hypotheses = [(compile_mp(self.arguments, sp.Tuple(*_orient(h))),
                        isinstance(h, (sp.StrictGreaterThan, sp.StrictLessThan))) for h in self.hypotheses]
         return bound_fns, sides, hypotheses
@@ -269,7 +302,7 @@ class Claim(Checkable):
         Two finite bounds: linear between them. One bound: a decade scale away from it
         (three decades), so both the edge and values far from it are reachable.
         """
-        bound_fns = (self._mp if xp.name == "mpmath" else self._torch)[0]
+        bound_fns = self._forms(xp)[0]
         for domain in self.domains:
             s, t = domain.symbol, tau[domain.symbol]
             args = [known.get(a, 0 * t) for a in self.arguments]
@@ -299,7 +332,7 @@ class Claim(Checkable):
 
     def sides(self, values: Mapping, xp):
         """(small, big) of the conclusion small <= big, batched."""
-        fn = (self._mp if xp.name == "mpmath" else self._torch)[1]
+        fn = self._forms(xp)[1]
         small, big = fn(*[values[a] for a in self.arguments])
         return small, big
 
@@ -334,6 +367,11 @@ class Claim(Checkable):
     def latex(self) -> dict[str, str]:
         return {"hypotheses": [self._latex(h) for h in self.hypotheses],
                 "conclusion": self._latex(self.conclusion)}
+
+    def mathml(self) -> dict[str, str]:
+        from ._internal.mathml import sympy_to_mathml
+        return {"hypotheses": [sympy_to_mathml(h, self.latex_names) for h in self.hypotheses],
+                "conclusion": sympy_to_mathml(self.conclusion, self.latex_names)}
 
     def statement(self) -> str:
         hyps = ", ".join(sp.sstr(h) for h in self.hypotheses)
