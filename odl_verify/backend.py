@@ -82,6 +82,11 @@ class TorchNamespace:
         return torch.linalg.eigvalsh(a)
 
     @staticmethod
+    def solve(a, b):
+        """(B, d, d), (B, d) -> (B, d): a⁻¹b per instance."""
+        return torch.linalg.solve(a, b)
+
+    @staticmethod
     def is_finite(a) -> bool:
         return bool(torch.isfinite(a).all())
 
@@ -151,6 +156,11 @@ class MpNamespace:
         return np.asarray(rows, dtype=object)
 
     @staticmethod
+    def solve(a, b):
+        rows = [list(mpmath.lu_solve(mpmath.matrix(m.tolist()), mpmath.matrix(v.tolist()))) for m, v in zip(a, b)]
+        return np.asarray(rows, dtype=object)
+
+    @staticmethod
     def is_finite(a) -> bool:
         return all(mpmath.isfinite(v) for v in np.asarray(a, dtype=object).ravel())
 
@@ -174,6 +184,15 @@ class SympyNamespace:
     def zeros_like(a):
         import sympy
         return sympy.Integer(0)
+
+    @staticmethod
+    def sum(a, axis=-1):
+        """A scalar is one coordinate: its sum over coordinates is itself."""
+        return a
+
+    @staticmethod
+    def solve(a, b):
+        return b / a
 
 
 @functools.cache

@@ -11,25 +11,28 @@ def _fmt(value) -> str:
 
 
 def format_verdict(v: Verdict) -> str:
-    kind = "tight" if v.tight else "upper bound"
+    searched = v.kind == "claim" or v.instances > 0  # a sympy proof, say, has no instances or slack
+    kind = ("tight" if v.tight else "upper bound") if searched else v.kind
     lines = [f"{v.theorem} - {v.title}  [{v.reference}; {kind}]",
              f"  claim:     {v.statement}"]
     if v.details.get("domains"):
         lines.append(f"  domain:    {'; '.join(v.details['domains'])}")
     if v.method:
         lines.append(f"  method:    {v.method}")
-    if v.status != ERROR:
+    if v.status != ERROR and searched:
         dims = v.coverage.get("dimension") or []
         span = f", dimensions {min(dims)}-{max(dims)}" if dims else ""
         lines.append(f"  tried:     {v.instances} instances in {v.examples} examples "
                      f"over {len(set(v.coverage.get('family', [])))} families{span}, seed {v.seed}")
     lines.append(f"  verdict:   {v.status.upper()}")
-    if v.status != ERROR:
+    if v.status != ERROR and searched:
         extra = (f"; {v.rejected_roundoff} float64 candidates cleared as roundoff at {CONFIRM_DIGITS} digits"
                  if v.rejected_roundoff else "")
         lines.append(f"  worst slack {_fmt(v.worst_slack)} (violation below -{FLOAT_TOLERANCE:g}), "
                      f"tightness {_fmt(v.tightness)} (1 = bound attained); "
                      f"{v.seconds:.1f}s on {v.device}{extra}")
+    if not searched:
+        lines.append(f"  time:      {v.seconds:.1f}s on {v.device}")
     if v.status == ERROR:
         lines.append(f"  error:     {v.error}")
     if v.status == FALSIFIED and v.counterexample is not None:
