@@ -41,6 +41,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _report_path(text: str) -> str:
+    from .report import report_path
+    return report_path(text)
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``check`` and ``gate``."""
     parser.add_argument("--examples", type=_positive_int, default=None,
@@ -50,6 +55,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default=None,
                         help="Hypothesis profile: quick (default) or thorough")
     parser.add_argument("--json", metavar="PATH", help="write the verdicts as JSON")
+    parser.add_argument("--report", metavar="PATH.html", type=_report_path,
+                        help="write a self-contained HTML report (and its data as PATH.json)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +105,10 @@ def write_outputs(args, verdicts: list[Verdict]) -> None:
     if args.json:
         from .report import atomic_write
         atomic_write(args.json, dumps(verdicts, seed=args.seed, command=" ".join(sys.argv[1:])))
+    if args.report:
+        from .report import environment, write_report
+        write_report(args.report, verdicts, environment(seed=args.seed, device=str(resolve_device(args.device)),
+                                                        command="odl-verify " + " ".join(sys.argv[1:])))
 
 
 def command_check(args) -> int:

@@ -489,7 +489,7 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
         run.attempt(case)
 
     verdict = Verdict(theorem=claim.name, title=claim.title, status=HELD, statement=claim.statement(),
-                      reference=claim.reference, tight=claim.tight, method=claim.method, latex=claim.latex(),
+                      reference=claim.reference, tight=claim.tight, method=claim.method, latex=claim.latex(), mathml=claim.mathml(),
                       device=str(device), seed=config.seed, families=[f.name for f in claim.families])
     start = time.perf_counter()
     try:

@@ -36,6 +36,8 @@ class Verdict:
     method: str = ""
     kind: str = "claim"
     latex: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: presentation MathML of the same formulas, rendered from the claim's sympy
+    mathml: dict[str, Any] = dataclasses.field(default_factory=dict)
     examples: int = 0
     instances: int = 0
     worst_slack: float | None = None

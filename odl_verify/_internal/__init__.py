@@ -1,0 +1,1 @@
+"""Internals of odl-verify: not a public API."""

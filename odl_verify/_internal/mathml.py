@@ -1,0 +1,159 @@
+"""Presentation MathML for the report: sympy claims through sympy's own printer, and the
+short LaTeX that claims give as symbol names (``f(x_{t+1})``, ``\\|\\nabla f\\|^2``).
+
+A claim's formulas come from its sympy relations; only a symbol's display name is LaTeX,
+and that goes through :func:`latex_to_mathml`, a converter for the small subset such names
+use. LaTeX it does not understand raises :class:`ValueError`, so callers fall back to the
+plain statement instead of showing LaTeX source.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Mapping
+
+import sympy as sp
+from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.pretty.pretty_symbology import greek_unicode
+
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+          "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+#: LaTeX commands for a single identifier (mi) or operator (mo)
+_IDENTIFIERS = {name: greek_unicode[name] for name in _GREEK}
+_IDENTIFIERS.update({"ell": "ℓ", "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ", "infty": "∞",
+                     "nabla": "∇", "partial": "∂"})
+_OPERATORS = {"|": "‖", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "lt": "<", "gt": ">", "cdot": "·",
+              "times": "×", "neq": "≠", "approx": "≈", "to": "→", "in": "∈", "sim": "∼", "pm": "±",
+              "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
+              "sum": "∑", "prod": "∏", ",": "", ";": "", "!": "", "quad": "", "qquad": ""}
+_UPRIGHT = {"log", "exp", "min", "max", "sup", "inf", "det", "tr", "sin", "cos", "lim", "Var"}
+_TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)")
+
+
+class _Tokens:
+    def __init__(self, text: str):
+        self.items = [m for m in _TOKEN.finditer(text) if not m.group(4)]
+        self.at = 0
+
+    def peek(self):
+        return self.items[self.at] if self.at < len(self.items) else None
+
+    def take(self):
+        self.at += 1
+        return self.items[self.at - 1]
+
+
+def _group(tokens: _Tokens) -> str:
+    """One argument: ``{...}`` or a single atom."""
+    token = tokens.peek()
+    if token is not None and token.group(5) == "{":
+        tokens.take()
+        inner = _sequence(tokens, closing="}")
+        return f"<mrow>{inner}</mrow>"
+    return _atom(tokens)
+
+
+def _text_group(tokens: _Tokens) -> str:
+    if tokens.peek() is None or tokens.take().group(5) != "{":
+        raise ValueError("expected {")
+    words = []
+    while (token := tokens.take()).group(5) != "}":
+        words.append(token.group(0))
+    return "".join(words)
+
+
+def _atom(tokens: _Tokens) -> str:
+    token = tokens.take()
+    command, letter, number, _, other = token.groups()
+    if command is not None:
+        if command in _IDENTIFIERS:
+            return f"<mi>{_IDENTIFIERS[command]}</mi>"
+        if command in _OPERATORS:
+            return f"<mo>{_OPERATORS[command]}</mo>" if _OPERATORS[command] else ""
+        if command in _UPRIGHT:
+            return f'<mi mathvariant="normal">{command}</mi>'
+        if command == "frac":
+            return f"<mfrac>{_group(tokens)}{_group(tokens)}</mfrac>"
+        if command == "sqrt":
+            return f"<msqrt>{_group(tokens)}</msqrt>"
+        if command in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
+            return _atom(tokens) if tokens.peek() is not None else ""
+        if command in ("mathrm", "operatorname", "text"):
+            return f'<mi mathvariant="normal">{html.escape(_text_group(tokens))}</mi>'
+        if command == "mathbb":
+            return f'<mi mathvariant="double-struck">{html.escape(_text_group(tokens))}</mi>'
+        raise ValueError(f"unsupported LaTeX command \\{command}")
+    if letter is not None:
+        return f"<mi>{letter}</mi>"
+    if number is not None:
+        return f"<mn>{number}</mn>"
+    if other in "{}_^":
+        raise ValueError(f"unexpected {other!r}")
+    return f"<mo>{html.escape(other)}</mo>"
+
+
+def _sequence(tokens: _Tokens, closing: str | None = None) -> str:
+    parts: list[str] = []
+    while (token := tokens.peek()) is not None:
+        if closing is not None and token.group(5) == closing:
+            tokens.take()
+            return "".join(parts)
+        if token.group(5) in ("_", "^"):
+            if not parts:
+                raise ValueError(f"{token.group(5)} without a base")
+            tokens.take()
+            base, script = parts.pop(), _group(tokens)
+            follow = tokens.peek()
+            if follow is not None and follow.group(5) in ("_", "^") and follow.group(5) != token.group(5):
+                tokens.take()
+                other = _group(tokens)
+                sub, sup = (script, other) if token.group(5) == "_" else (other, script)
+                parts.append(f"<msubsup>{base}{sub}{sup}</msubsup>")
+            else:
+                tag = "msub" if token.group(5) == "_" else "msup"
+                parts.append(f"<{tag}>{base}{script}</{tag}>")
+            continue
+        parts.append(_atom(tokens))
+    if closing is not None:
+        raise ValueError(f"missing {closing!r}")
+    return "".join(parts)
+
+
+def latex_to_mathml_inner(tex: str) -> str:
+    """MathML content (no ``<math>`` wrapper) of a short LaTeX formula; ValueError if unsupported."""
+    return f"<mrow>{_sequence(_Tokens(tex))}</mrow>"
+
+
+def latex_to_mathml(tex: str) -> str:
+    return _wrap(latex_to_mathml_inner(tex))
+
+
+class _Printer(MathMLPresentationPrinter):
+    """sympy's presentation printer, with claims' LaTeX display names for symbols."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str]):
+        super().__init__({"order": "none"})
+        self._names = names
+
+    def _print_Symbol(self, sym, style="plain"):
+        name = self._names.get(sym)
+        if name is not None:
+            try:
+                return self._fragment(latex_to_mathml_inner(name))
+            except ValueError:
+                pass
+        return super()._print_Symbol(sym, style)
+
+    def _fragment(self, markup: str):
+        from xml.dom.minidom import parseString
+        return parseString(f'<math xmlns="http://www.w3.org/1998/Math/MathML">{markup}</math>'
+                           ).documentElement.firstChild
+
+
+def _wrap(inner: str) -> str:
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{inner}</math>'
+
+
+def sympy_to_mathml(expr: sp.Basic, names: Mapping[sp.Symbol, str] | None = None) -> str:
+    """A ``<math>`` element for a sympy expression or relation."""
+    return _wrap(_Printer(names or {}).doprint(expr))

@@ -1,0 +1,135 @@
+"""Plots for the HTML report: matplotlib (Agg) figures as inline SVG, or base64 PNG when a
+plot has so many points that SVG would bloat the file. Output is byte-for-byte
+deterministic: fixed hash salt, no date metadata."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+#: above this many points a plot is embedded as PNG rather than SVG
+PNG_ABOVE_POINTS = 3000
+_STYLE = {"svg.hashsalt": "odl-verify", "svg.fonttype": "none", "font.size": 9,
+          "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _numbers(values) -> list[float]:
+    """Finite floats of a series (JSON may carry 'inf'/'nan' strings and None)."""
+    out = []
+    for value in values or []:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number):
+            out.append(number)
+    return out
+
+
+def _pairs(series: dict) -> tuple[list[float], list[float]]:
+    xs, ys = [], []
+    for x, y in zip(series.get("x") or [], series.get("y") or []):
+        fx, fy = _numbers([x]), _numbers([y])
+        if fx and fy:
+            xs.append(fx[0])
+            ys.append(fy[0])
+    return xs, ys
+
+
+def _draw(ax, spec: dict) -> int:
+    """Draw one plot spec (as ``Verdict.add_plot`` stores it); returns the number of points.
+    A series may carry its own ``kind`` (a reference line in a scatter plot, say)."""
+    kind, points = spec.get("kind", "line"), 0
+    for series in spec.get("series", []):
+        label = str(series.get("label", "")) or None
+        if kind == "hist":
+            xs = _numbers(series.get("x"))
+            if xs:
+                ax.hist(xs, bins=min(30, max(5, len(set(xs)))), alpha=0.6, label=label)
+            points += len(xs)
+            continue
+        xs, ys = _pairs(series)
+        if series.get("kind", kind) == "scatter":
+            ax.scatter(xs, ys, s=9, alpha=0.7, label=label)
+        else:
+            ax.plot(xs, ys, marker="o" if len(xs) <= 60 else None, markersize=3, label=label)
+        points += len(xs)
+    for axis, scale in (("x", spec.get("xscale", "linear")), ("y", spec.get("yscale", "linear"))):
+        if scale in ("linear", "log", "symlog", "logit"):
+            getattr(ax, f"set_{axis}scale")(scale)
+    ax.set_title(str(spec.get("title", "")), fontsize=9)
+    ax.set_xlabel(str(spec.get("xlabel", "")))
+    ax.set_ylabel(str(spec.get("ylabel", "")))
+    if any(series.get("label") for series in spec.get("series", [])):
+        ax.legend(fontsize=7, frameon=False)
+    return points
+
+
+def render(spec: dict, uid: str, *, width: float = 4.2, height: float = 2.9) -> str:
+    """One plot as an HTML fragment (``<svg>`` or ``<img>``), or '' when it has no data.
+
+    ``uid`` prefixes the SVG's element ids, which must be unique in the whole page."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(width, height))
+        try:
+            points = _draw(ax, spec)
+            if points == 0:
+                return ""
+            fig.tight_layout()
+            buffer = io.BytesIO()
+            if points > PNG_ABOVE_POINTS:
+                fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+                data = base64.b64encode(buffer.getvalue()).decode("ascii")
+                return f'<img class="plot" alt="{_attr(spec.get("title", ""))}" src="data:image/png;base64,{data}">'
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        finally:
+            plt.close(fig)
+    svg = buffer.getvalue().decode("utf-8")
+    svg = re.sub(r'(id="|href="#|url\(#)', rf"\g<1>{uid}-", svg[svg.index("<svg"):])
+    return f'<div class="plot">{svg}</div>'
+
+
+
+def _attr(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def bound_against_observed(samples: dict, tight: bool) -> dict | None:
+    """Plot spec of a sympy claim's two sides: each point is one example's closest instance."""
+    xs, ys = _pairs({"x": samples.get("bound"), "y": samples.get("observed")})
+    if not xs:
+        return None
+    low, high = min(xs + ys), max(xs + ys)
+    return {"title": "observed against bound" + (" (tight: meets the line)" if tight else ""),
+            "kind": "scatter", "xlabel": "bound side", "ylabel": "observed side",
+            "series": [{"label": "examples", "x": xs, "y": ys},
+                       {"label": "observed = bound", "kind": "line", "x": [low, high], "y": [low, high]}]}
+
+
+def tightness_histogram(samples: dict) -> dict | None:
+    """Histogram of bound/observed over the examples (1 = the bound is attained)."""
+    ratios = [float(b) / float(o) for b, o in zip(_numbers(samples.get("bound")), _numbers(samples.get("observed")))
+              if float(o) > 0 and float(b) >= 0]
+    if not ratios:
+        return None
+    return {"title": "tightness per example (bound / observed)", "kind": "hist", "xlabel": "bound / observed",
+            "ylabel": "examples", "xscale": "linear", "yscale": "linear",
+            "series": [{"label": "", "x": ratios}]}
+
+
+def coverage_plots(coverage: dict) -> list[dict]:
+    """One histogram per numeric coverage key (dimension, hyperparameters, constants)."""
+    specs = []
+    for key in sorted(coverage):
+        values = _numbers(coverage[key])
+        if len(values) >= 2 and len(values) == len(coverage[key]) and len(set(values)) > 1:
+            specs.append({"title": f"drawn {key}", "kind": "hist", "xlabel": key, "ylabel": "examples",
+                          "xscale": "linear", "yscale": "linear", "series": [{"label": "", "x": values}]})
+    return specs
