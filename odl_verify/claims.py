@@ -25,6 +25,7 @@ import sys
 from typing import Callable, Mapping, Sequence
 
 import mpmath
+import numpy as np
 import sympy as sp
 import torch
 
@@ -72,8 +73,17 @@ def compile_torch(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
     return sp.lambdify(list(symbols), expr, modules=[TORCH_FUNCTIONS])
 
 
+def _mp_elementwise(fn):
+    """mpmath's functions take one number; the exact re-check passes (1,) object arrays."""
+    vectorized = np.vectorize(fn, otypes=[object])
+    return lambda a: vectorized(a) if isinstance(a, np.ndarray) else fn(a)
+
+
+MP_FUNCTIONS = {name: _mp_elementwise(getattr(mpmath, name)) for name in ("sqrt", "exp", "log", "cos", "sin")}
+
+
 def compile_mp(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
-    return sp.lambdify(list(symbols), expr, modules="mpmath")
+    return sp.lambdify(list(symbols), expr, modules=[MP_FUNCTIONS, "mpmath"])
 
 
 def compile_numpy(symbols: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:

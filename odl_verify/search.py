@@ -204,14 +204,20 @@ def confirm(claim: Claim, candidate: Candidate) -> dict | None:
     """Re-evaluate one candidate in high precision; the exact values if it violates.
 
     A violation counts only if it appears at ``CONFIRM_DIGITS`` digits and again, with
-    the same slack to three digits, at ``CONFIRM_DIGITS * 5 // 2``: cancellation that
-    fools one working precision does not reproduce the same number at another.
+    the same slack and the same gap (small − big) to three digits, at
+    ``CONFIRM_DIGITS * 5 // 2``: cancellation that fools one working precision does not
+    reproduce the same number at another. The gap matters where a side is exactly 0 in
+    real arithmetic: roundoff of 10⁻⁶¹ against a bound of 0 has slack −1 at every precision.
     """
     result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
     if result is None:
         return None
     again = _exact_violation(claim, candidate, CONFIRM_DIGITS * 5 // 2)
-    if again is None or abs(again["slack"] - result["slack"]) > 1e-3 * abs(again["slack"]):
+    if again is None:
+        return None
+    gaps = [r["small"] - r["big"] for r in (result, again)]
+    if (abs(again["slack"] - result["slack"]) > 1e-3 * abs(again["slack"])
+            or abs(gaps[1] - gaps[0]) > 1e-3 * abs(gaps[1])):
         return None
     return result
 

@@ -1,0 +1,14 @@
+"""The wrong variant of the heavy-ball bound in THEORY.md §3, derived in one line.
+
+``odl-verify check tests/variants/heavy_ball_wrong.py`` must falsify it with a
+counterexample confirmed in high precision.
+"""
+import sympy as sp
+
+from theorems.heavy_ball import HEAVY_BALL_RATE, norm_0, norm_t, rho, t
+
+#: "‖x_t‖ ≤ ρᵗ‖x₀‖", the spectral radius taken for the rate: the Jordan block breaks it at
+#: κ = 4, t = 1 (‖x₁‖ = (5/9)‖x₀‖ along the top eigenvector, ρ = 1/3).
+SPECTRAL_RADIUS_ONLY = HEAVY_BALL_RATE.variant("spectral-radius-only", conclusion=sp.Le(norm_t, rho ** t * norm_0))
+
+CLAIMS = [SPECTRAL_RADIUS_ONLY]
