@@ -20,7 +20,9 @@ Wrong variant (tests/variants/heavy_ball_wrong.py): "‖x_t‖ ≤ ρᵗ‖x₀�
 κ = 4, t = 1 (x₁ = (1 − α*L)x₀ = −(5/9)x₀ while ρ = 1/3).
 """
 import sympy as sp
+import torch
 
+from odl_verify.backend import TorchNamespace
 from odl_verify.claims import Claim, compile_mp, compile_torch
 from odl_verify.instances import DEFINITE_QUADRATICS
 from odl_verify.methods import HeavyBall, iterates, per_instance
@@ -43,19 +45,51 @@ _PARAMETERS = sp.Tuple(ALPHA, BETA)
 _COMPILED = {"torch": compile_torch((mu, L), _PARAMETERS), "mpmath": compile_mp((mu, L), _PARAMETERS)}
 
 
-def measure(instance, x0, values, xp):
-    """Run heavy ball at Polyak's (α*, β*) for t steps from x₋₁ = x₀; return ‖x_t‖ and ‖x₀‖."""
+def trajectory_norms(grad, x0, values, xp):
+    """‖x_0‖, …, ‖x_t‖ of heavy ball at Polyak's (α*, β*) from x₋₁ = x₀, one column per step."""
     alpha, beta = _COMPILED[xp.name](values["mu"], values["L"])
     rule = HeavyBall(lr=per_instance(alpha), momentum=per_instance(beta))
-    x_t = iterates(rule, instance.grad, x0, values["t"], xp)[-1]
-    return {"norm_t": xp.sqrt(xp.sum(x_t * x_t)), "norm_0": xp.sqrt(xp.sum(x0 * x0))}
+    return [xp.sqrt(xp.sum(x * x)) for x in iterates(rule, grad, x0, values["t"], xp)]
 
 
-HEAVY_BALL_RATE = Claim(
+def measure(instance, x0, values, xp):
+    """Run heavy ball at Polyak's parameters for t steps; return ‖x_t‖ and ‖x₀‖."""
+    norms = trajectory_norms(instance.grad, x0, values, xp)
+    return {"norm_t": norms[-1], "norm_0": norms[0]}
+
+
+#: the bound's factor (1 + t(1 + ρ))ρᵗ, also drawn in the verdict's plot
+TRANSIENT = (1 + t * (1 + rho)) * rho ** t
+#: the plot's instance: κ = 100, x₀ along the top eigenvector, where the bound is attained
+PLOT_CONDITION, PLOT_STEPS = 100.0, 60
+
+
+class HeavyBallRate(Claim):
+    """The claim, plus a plot of ‖x_t‖/‖x₀‖ against the bound and ρᵗ on its tight instance."""
+
+    def check(self, config=None):
+        verdict = super().check(config)
+        xp = TorchNamespace("cpu")
+        spectrum = torch.tensor([[1.0, PLOT_CONDITION]], dtype=torch.float64)
+        x0 = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
+        values = {"mu": spectrum[:, 0], "L": spectrum[:, 1], "t": PLOT_STEPS}
+        norms = torch.stack(trajectory_norms(lambda x: spectrum * x, x0, values, xp), dim=-1)[0]
+        steps = torch.arange(PLOT_STEPS + 1, dtype=torch.float64)
+        bound = compile_torch((mu, L, t), TRANSIENT)(spectrum[:, 0], spectrum[:, 1], steps)
+        radius = compile_torch((mu, L, t), rho ** t)(spectrum[:, 0], spectrum[:, 1], steps)
+        series = [{"label": label, "x": steps.tolist(), "y": y.tolist()} for label, y in
+                  (("||x_t||/||x_0||, x_0 on the top eigenvector", norms / norms[0]), ("bound (1 + t(1 + rho)) rho^t", bound),
+                   ("rho^t (the spectral radius alone)", radius))]
+        verdict.add_plot(f"Heavy ball at Polyak's parameters, kappa = {PLOT_CONDITION:g}", series,
+                         xlabel="step t", ylabel="||x_t|| / ||x_0||", yscale="log")
+        return verdict
+
+
+HEAVY_BALL_RATE = HeavyBallRate(
     "heavy-ball-rate",
     title="Heavy ball at Polyak's parameters: transient bound on quadratics",
-    hypotheses=[],
-    conclusion=sp.Le(norm_t, (1 + t * (1 + rho)) * rho ** t * norm_0),
+    hypotheses=[sp.Ge(L, mu)],
+    conclusion=sp.Le(norm_t, TRANSIENT * norm_0),
     measure=measure,
     families=DEFINITE_QUADRATICS,
     certified={mu: "lambda_min", L: "lambda_max"},
