@@ -68,6 +68,7 @@ class TorchNamespace:
     where = staticmethod(torch.where)
     zeros_like = staticmethod(torch.zeros_like)
     argmax = staticmethod(lambda a, axis=-1: a.argmax(dim=axis))
+    floor = staticmethod(torch.floor)
 
     @staticmethod
     def one_hot(index, size: int, like: torch.Tensor) -> torch.Tensor:
@@ -129,6 +130,7 @@ class MpNamespace:
     where = staticmethod(np.where)
     clip = staticmethod(lambda a, low, high: np.clip(a, mpmath.mpf(low), mpmath.mpf(high)))
     argmax = staticmethod(lambda a, axis=-1: np.argmax(a, axis=axis))
+    floor = staticmethod(_vectorize(mpmath.floor))
 
     def logsumexp(self, a, axis=-1):
         top = np.max(a, axis=axis, keepdims=True)

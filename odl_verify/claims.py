@@ -49,10 +49,16 @@ def _variadic(fn):
                                               for a in args])
 
 
+def _elementwise(fn):
+    """Also takes the plain numbers lambdify leaves in constant subexpressions (sqrt(3)/beta)."""
+    return lambda a: fn(a if isinstance(a, torch.Tensor) else torch.as_tensor(a, dtype=torch.float64))
+
+
 TORCH_FUNCTIONS = {
-    "sqrt": torch.sqrt, "exp": torch.exp, "log": torch.log, "Abs": torch.abs, "sign": torch.sign,
+    "sqrt": _elementwise(torch.sqrt), "exp": _elementwise(torch.exp), "log": _elementwise(torch.log),
+    "Abs": torch.abs, "sign": torch.sign,
     "Max": _variadic(torch.maximum), "Min": _variadic(torch.minimum), "floor": torch.floor,
-    "ceiling": torch.ceil, "cos": torch.cos, "sin": torch.sin, "pi": torch.pi,
+    "ceiling": torch.ceil, "cos": _elementwise(torch.cos), "sin": _elementwise(torch.sin), "pi": torch.pi,
 }
 
 

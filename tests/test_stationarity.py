@@ -1,0 +1,116 @@
+"""Stationarity of gradient descent (THEORY.md §2): the true claims hold with the tightness
+measured below, the staircase family certifies what it claims, and every wrong variant is
+falsified with a confirmed, small counterexample."""
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from odl_verify import CheckConfig, reproduce
+from odl_verify.backend import MpNamespace, TorchNamespace
+from odl_verify.instances import STAIRCASES, Staircase
+from odl_verify.methods import gradient_descent
+from odl_verify.registry import load_file
+from theorems.stationarity import (EXACT_LONG_STEP, EXACT_SHORT_STEP, SMOOTHNESS, TEXTBOOK, TEXTBOOK_F_STAR,
+                                   beta, eta, f_T)
+
+VARIANTS = "tests/variants/stationarity_wrong.py"
+QUICK = dict(device="cpu", examples=6)
+
+
+#: measured with 6 examples: the textbook bounds reach 1 at T = 1 (f* form: 0.33-1 by seed), the exact
+#: constant 1 on every seed; the long step reaches 0.75 (h = 1 on any smooth f) or 1 (h → √3, N = 1)
+@pytest.mark.parametrize("claim, seed, tightness", [
+    (TEXTBOOK, 1, 0.999), (TEXTBOOK_F_STAR, 3, 0.999), (EXACT_SHORT_STEP, 2, 0.999), (EXACT_LONG_STEP, 4, 0.749)])
+def test_true_claim_holds_with_measured_tightness(claim, seed, tightness):
+    verdict = claim.check(CheckConfig(seed=seed, **QUICK))
+    assert verdict.status == "held", verdict.counterexample
+    assert verdict.tightness >= tightness
+    assert verdict.worst_slack >= -1e-9
+
+
+@pytest.mark.parametrize("claim, tightness", [(EXACT_SHORT_STEP, 0.999), (EXACT_LONG_STEP, 0.99)])
+def test_exact_constant_is_attained_on_the_staircase(claim, tightness):
+    """h = 1 is an edge of both domains; from the origin the staircase attains c(1) = 4/3
+    (measured: 1.0 and 0.995, the long-step search has to reach both β = L and η = 1/β)."""
+    on_staircase = claim.variant("on-staircase", families=STAIRCASES)
+    verdict = on_staircase.check(CheckConfig(seed=0, device="cpu", examples=6))
+    assert verdict.status == "held"
+    assert verdict.tightness >= tightness
+
+
+def test_domains_are_read_off_the_hypotheses():
+    assert TEXTBOOK.describe_domains() == ["beta in [L; oo)", "eta in (0; 1/beta]"]
+    assert EXACT_LONG_STEP.describe_domains() == ["beta in [L; oo)", "eta in [1/beta; sqrt(3)/beta)"]
+    assert {f.name for f in TEXTBOOK_F_STAR.families} == {"quadratic-pd", "staircase"}
+
+
+def test_exact_constant_compiles_both_branches_of_the_piecewise():
+    """At h = 1/2 and h = 3/2 the compiled bound matches c(h) = 4/(h(4 − h)) and 4/(h(4 − h²))."""
+    values = {s: torch.tensor([1.0, 1.0], dtype=torch.float64) for s in EXACT_SHORT_STEP.arguments}
+    values[eta] = torch.tensor([0.5, 1.5], dtype=torch.float64)
+    values[f_T] = torch.tensor([0.0, 0.0], dtype=torch.float64)
+    _, bound = EXACT_SHORT_STEP.sides(values, TorchNamespace())
+    assert torch.allclose(bound, torch.tensor([4 / (0.5 * 3.5), 4 / (1.5 * (4 - 2.25))], dtype=torch.float64))
+
+
+def _staircase(lengths, x, xp):
+    family = Staircase()
+    raw = {"length": xp.asarray(np.asarray([lengths], dtype=np.float64))}
+    return family, family.constrain(raw, xp), xp.asarray(np.asarray([x], dtype=np.float64))
+
+
+def test_staircase_certifies_smoothness_and_f_star():
+    xp = TorchNamespace()
+    grid = torch.linspace(-3, 9, 4801, dtype=torch.float64)
+    family, p, _ = _staircase([5.0], [0.0], xp)
+    p = {"length": p["length"].expand(len(grid), 1)}
+    g = family.grad(p, grid[:, None], xp)[:, 0]
+    f = family.value(p, grid[:, None], xp)
+    step = float(grid[1] - grid[0])
+    constants = family.constants(p, xp)
+    # φ′ is 1-Lipschitz with slope exactly ±1 somewhere: the certified 1 is the smoothness
+    assert float(((g[1:] - g[:-1]).abs() / step).max()) == pytest.approx(1.0)
+    # the value is the integral of the gradient (trapezoid rule, exact between kinks up to O(step²))
+    assert torch.allclose(f[1:] - f[:-1], (g[1:] + g[:-1]) / 2 * step, atol=1e-6)
+    assert float(f.min()) == pytest.approx(float(constants["f_star"][0])) == -(3 * 5 + 2) / 4
+    assert bool((f >= constants["f_star"] - 1e-12).all())
+
+
+def test_staircase_worst_case_path_in_float64_and_high_precision():
+    """From the origin with η = 1, GD visits k·𝟙 with ‖g‖² = d and loses 3d/4 per step."""
+    for xp in (TorchNamespace(), MpNamespace()):
+        family, p, x0 = _staircase([4.0, 6.0], [0.0, 0.0], xp)
+        iterates = gradient_descent(lambda x: family.grad(p, x, xp), x0, xp.asarray(np.ones(1)), 4)
+        assert [float(v) for v in np.asarray(iterates[-1]).ravel()] == [4.0, 4.0]
+        assert all(float(xp.sum(family.grad(p, x, xp) ** 2)[0]) == 2.0 for x in iterates)
+        drop = family.value(p, iterates[0], xp) - family.value(p, iterates[-1], xp)
+        assert float(drop[0]) == 4 * 3 * 2 / 4
+
+
+def test_search_notices_under_certified_smoothness():
+    """If β could sit below the true smoothness, the textbook bound breaks: the check is not vacuous."""
+    claim = TEXTBOOK.variant("without-smoothness", drop=[SMOOTHNESS], add=[sp.Ge(beta, 0)])
+    assert claim.check(CheckConfig(seed=0, **QUICK)).status == "falsified"
+
+
+@pytest.mark.parametrize("name, dimension", [("stationarity-textbook~beta-instead-of-2-beta", 1),
+                                             ("stationarity-textbook~rate-ignores-step", 1),
+                                             ("stationarity-exact-constant~constant-below-4-over-3", 1)])
+def test_wrong_variant_is_falsified_with_confirmed_counterexample(repo_path, name, dimension):
+    (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name == name]
+    verdict = claim.check(CheckConfig(seed=0, device="cpu"))
+    assert verdict.status == "falsified"
+    example = verdict.counterexample
+    assert float(example.slack_exact) < 0
+    assert example.dimension <= dimension
+    replay = reproduce(claim, example.case)
+    assert replay["violated"] and replay["float64"]["slack"] < 0
+
+
+def test_beta_instead_of_2_beta_shrinks_to_the_textbook_counterexample(repo_path):
+    (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("beta-instead-of-2-beta")]
+    shown = claim.check(CheckConfig(seed=0, device="cpu")).counterexample.shown
+    # THEORY.md §2: T = 1, f = x²/2, x₀ = 1: ‖g₀‖² = 1 > β(f₀ − f₁) = 1/2
+    assert shown["parameters"]["eigenvalues"] == ["1.0"] and shown["x0"] == ["1.0"]
+    assert shown["integers"] == {"T": 1} and shown["hyperparameters"] == {"beta": "1.0", "eta": "1.0"}

@@ -1,0 +1,118 @@
+"""Convergence of gradient descent to stationary points of β-smooth (nonconvex) functions.
+
+Method: T steps of gradient descent, x_{t+1} = x_t − η∇f(x_t), from x₀; g_t = ∇f(x_t).
+
+Theorems (THEORY.md §2; slides "Gradient descent for non-convex optimization"):
+
+* **Textbook** (summing the descent lemma, Nesterov 2004 §1.2.3): for 0 < η ≤ 1/β,
+  min_{t<T} ‖g_t‖² ≤ 2(f(x₀) − f(x_T))/(Tη(2 − βη)), which needs no f*; and with
+  f(x_T) ≥ f*, the **f\\* form** ≤ 2(f(x₀) − f*)/(Tη(2 − βη)), i.e. 2β(f(x₀) − f*)/T at
+  η = 1/β. Tight only at T = 1 (a quadratic from its top eigenvector, η = 1/β = 1/λ_max;
+  for the f* form the step lands on the minimizer). Both are upper bounds for T > 1,
+  where the exact constant below is smaller.
+* **Exact constant** (Abbaszadehpeivasti, de Klerk, Zamani, Optim. Lett. 2022, Thm 1),
+  h = βη ∈ (0, √3): min_{0≤k≤N} ‖g_k‖² ≤ c(h)·β(f(x₀) − f(x_N))/N with
+  c(h) = 4/(h(4 − h)) for h ≤ 1 and 4/(h(4 − h²)) for 1 ≤ h < √3. **Tight** at h = 1
+  (c = 4/3) on the staircase of THEORY.md §2 from the origin, and as h → 0 on linear
+  functions; the search reaches tightness ≥ 0.999. Against f* at h = 1:
+  ≤ 4β(f(x₀) − f*)/(3N + 2), **tight** on the staircase with plateau length m = N.
+
+Hypotheses as checked: β any declared constant ≥ the certified smoothness L (every family
+of THEORY.md §1, nonconvex ones included, plus the staircase); η anywhere in the stated
+range; T = N drawn from 1..MAX_STEPS. The f* forms run on the families that certify f*
+(positive definite quadratics, the staircase).
+
+Wrong variants (tests/variants/stationarity_wrong.py): constant β instead of 2β, a rate
+that ignores η, and the exact constant lowered below 4/3.
+"""
+import functools
+
+import sympy as sp
+
+from odl_verify.claims import Claim
+from odl_verify.instances import DEFINITE_QUADRATICS, SMOOTH_FAMILIES, STAIRCASES
+from odl_verify.methods import gradient_descent
+
+MAX_STEPS = 12
+FAMILIES = SMOOTH_FAMILIES + DEFINITE_QUADRATICS + STAIRCASES
+
+#: certified smoothness of the instance, and the declared constant of the theorem
+L = sp.Symbol("L", nonnegative=True)
+beta = sp.Symbol("beta", positive=True)
+eta = sp.Symbol("eta", positive=True)
+#: the number of steps (N in the exact-constant theorem)
+T = sp.Symbol("T", integer=True, positive=True)
+#: certified infimum of f
+f_star = sp.Symbol("f_star", real=True)
+#: measured: f(x₀), f(x_T), min_{t<T} ‖g_t‖², ‖g_T‖²
+f_0, f_T, min_grad_sq, grad_sq_T = sp.symbols("f_0 f_T min_grad_sq grad_sq_T", real=True)
+h = beta * eta
+
+LATEX_NAMES = {L: "L", beta: r"\beta", eta: r"\eta", f_star: "f^*", f_0: "f(x_0)", f_T: "f(x_T)",
+               min_grad_sq: r"\min_{t<T}\|\nabla f(x_t)\|^2", grad_sq_T: r"\|\nabla f(x_T)\|^2"}
+
+
+def measure(instance, x0, values, xp):
+    """Run T gradient steps from x0, keeping the gradients the method computes."""
+    grads = []
+
+    def recorded_grad(x):
+        grads.append(instance.grad(x))
+        return grads[-1]
+
+    x_T = gradient_descent(recorded_grad, x0, values["eta"], values["T"])[-1]
+    g_T = instance.grad(x_T)
+    return {"f_0": instance.value(x0), "f_T": instance.value(x_T), "grad_sq_T": xp.sum(g_T * g_T),
+            "min_grad_sq": functools.reduce(xp.minimum, [xp.sum(g * g) for g in grads])}
+
+
+SMOOTHNESS = sp.Ge(beta, L)
+STEP_AT_MOST_1_OVER_BETA = sp.Le(eta, 1 / beta)
+TEXTBOOK_DENOMINATOR = T * eta * (2 - beta * eta)
+#: c(h) of Abbaszadehpeivasti, de Klerk and Zamani
+EXACT_CONSTANT = sp.Piecewise((4 / (h * (4 - h)), h <= 1), (4 / (h * (4 - h**2)), True))
+
+_COMMON = dict(measure=measure, families=FAMILIES, integers={T: (1, MAX_STEPS)},
+               method="gradient descent, T steps", dimensions=(1, 32), latex_names=LATEX_NAMES)
+
+TEXTBOOK = Claim(
+    "stationarity-textbook",
+    title="Stationarity of gradient descent (textbook rate)",
+    hypotheses=[SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA],
+    conclusion=sp.Le(min_grad_sq, 2 * (f_0 - f_T) / TEXTBOOK_DENOMINATOR),
+    certified={L: "smoothness"},
+    reference="Nesterov 2004, §1.2.3; THEORY.md §2",
+    tight=False,
+    **_COMMON,
+)
+
+TEXTBOOK_F_STAR = Claim(
+    "stationarity-textbook-f-star",
+    title="Stationarity of gradient descent (textbook rate against f*)",
+    hypotheses=[SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA],
+    conclusion=sp.Le(min_grad_sq, 2 * (f_0 - f_star) / TEXTBOOK_DENOMINATOR),
+    certified={L: "smoothness", f_star: "f_star"},
+    reference="Nesterov 2004, §1.2.3; THEORY.md §2",
+    tight=False,
+    **_COMMON,
+)
+
+
+def _exact(name: str, title: str, steps: list) -> Claim:
+    return Claim(
+        name, title=title, hypotheses=[SMOOTHNESS, *steps],
+        conclusion=sp.Le(sp.Min(min_grad_sq, grad_sq_T), EXACT_CONSTANT * beta * (f_0 - f_T) / T),
+        certified={L: "smoothness"},
+        reference="Abbaszadehpeivasti, de Klerk, Zamani 2022, Optim. Lett., Thm 1; THEORY.md §2",
+        tight=True, **_COMMON)
+
+
+#: one theorem, checked as two claims split at h = 1 so that the tight step h = 1 is an edge
+#: of each domain, which the search reaches (an interior point it would not)
+EXACT_SHORT_STEP = _exact("stationarity-exact-constant", "Stationarity of gradient descent (exact constant, h ≤ 1)",
+                          [STEP_AT_MOST_1_OVER_BETA])
+EXACT_LONG_STEP = _exact("stationarity-exact-constant-long-step",
+                         "Stationarity of gradient descent (exact constant, 1 ≤ h < √3)",
+                         [sp.Ge(eta, 1 / beta), sp.Lt(eta, sp.sqrt(3) / beta)])
+
+CLAIMS = [TEXTBOOK, TEXTBOOK_F_STAR, EXACT_SHORT_STEP, EXACT_LONG_STEP]
