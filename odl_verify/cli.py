@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 def command_list(_args) -> int:
     for name, module in registry.theorem_modules().items():
         for claim in registry._checkables(module):
-            print(f"{claim.name}  ({claim.title}; {claim.reference}; {'tight' if claim.tight else 'upper bound'})")
+            kind = ("tight" if claim.tight else "upper bound") if claim.kind == "claim" else claim.kind
+            print(f"{claim.name}  ({claim.title}; {claim.reference}; {kind})")
             print(f"    {claim.statement()}")
     return EXIT_HELD
 
