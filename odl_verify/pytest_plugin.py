@@ -1,12 +1,14 @@
 """pytest plugin: every claim in ``theorems/`` becomes a test item.
 
 ``pytest -n auto`` at the repository root runs the theorem items beside ``tests/``
-under pytest-xdist. Options: ``--odl-device``, ``--odl-seed``, ``--odl-examples``;
+under pytest-xdist. Options: ``--odl-device``, ``--odl-seed``, ``--odl-examples``,
+``--odl-report PATH.html`` (the HTML report of every theorem item, merged over workers);
 the Hypothesis profile (``--hypothesis-profile quick|thorough``) sets the budget.
 """
 from __future__ import annotations
 
 import importlib
+from pathlib import PurePath
 
 import pytest
 
@@ -14,7 +16,7 @@ from . import profiles
 from .claims import Checkable
 from .output import format_verdict
 from .search import CheckConfig
-from .verdict import HELD
+from .verdict import ERROR, HELD, Verdict
 
 CONFIG_KEY = pytest.StashKey[CheckConfig]()
 
@@ -25,16 +27,24 @@ def pytest_addoption(parser):
     group.addoption("--odl-seed", type=int, default=0, help="search seed for theorem checks")
     group.addoption("--odl-examples", type=int, default=None,
                     help="Hypothesis examples per claim (default: the profile's)")
+    group.addoption("--odl-report", metavar="PATH.html", default=None,
+                    help="write an HTML report of the theorem checks (and their data as PATH.json)")
 
 
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", default=None):
         profiles.load()
     from .backend import UsageError, resolve_device
+    from .report import report_path
+    report = config.getoption("odl_report")
     try:
         resolve_device(config.getoption("odl_device"))
+        if report:
+            report_path(report)
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if report and not hasattr(config, "workerinput"):  # xdist workers ship their verdicts here
+        config.pluginmanager.register(ReportCollector(config, report), "odl-report")
     config.stash[CONFIG_KEY] = CheckConfig(examples=config.getoption("odl_examples"),
                                            seed=config.getoption("odl_seed"),
                                            device=config.getoption("odl_device"))
@@ -46,10 +56,42 @@ def odl_config(request) -> CheckConfig:
     return request.config.stash[CONFIG_KEY]
 
 
+def is_theorem_file(path: PurePath) -> bool:
+    return path.suffix == ".py" and path.parent.name == "theorems" and not path.name.startswith("_")
+
+
 def pytest_collect_file(file_path, parent):
-    if file_path.suffix == ".py" and file_path.parent.name == "theorems" and not file_path.name.startswith("_"):
+    if is_theorem_file(file_path):
         return TheoremModule.from_parent(parent, path=file_path)
     return None
+
+
+class ReportCollector:
+    """``--odl-report``: on the controller (or a run without xdist), the verdicts of every
+    claim item, from the ``odl_verdict`` user property that xdist ships in each report."""
+
+    def __init__(self, config, path: str):
+        self.config, self.path = config, path
+        self.verdicts: dict[str, dict] = {}
+
+    def pytest_runtest_logreport(self, report):
+        for name, value in report.user_properties:
+            if name == "odl_verdict":
+                self.verdicts[report.nodeid] = value
+        if (report.failed and report.nodeid not in self.verdicts
+                and is_theorem_file(PurePath(report.nodeid.split("::")[0]))):
+            # the check itself crashed: still a row of the report, shown as an error
+            reason = (report.longreprtext.strip().splitlines() or ["no output"])[-1]
+            self.verdicts[report.nodeid] = Verdict(theorem=report.nodeid.split("::")[-1], title="", status=ERROR,
+                                                   statement="", error=f"{report.when}: {reason}").to_dict()
+
+    def pytest_sessionfinish(self, session):
+        from .backend import resolve_device
+        from .report import environment, write_report
+        options = self.config.option
+        write_report(self.path, [self.verdicts[k] for k in sorted(self.verdicts)],
+                     environment(seed=options.odl_seed, device=str(resolve_device(options.odl_device)),
+                                 command="pytest " + " ".join(self.config.invocation_params.args)))
 
 
 class TheoremModule(pytest.File):

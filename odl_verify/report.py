@@ -168,17 +168,19 @@ def _verdict_text(v: dict) -> str:
 
 
 def _coverage_rows(coverage: dict) -> list[dict]:
-    """One row per drawn quantity: counts for categories, range for numbers."""
+    """One row per drawn quantity: the range of numbers, or counts of categories."""
+    from ._internal.plots import numeric_values
     rows = []
     for key in sorted(coverage):
-        values = coverage[key]
-        numbers = [x for x in values if isinstance(x, (int, float)) and not isinstance(x, bool)]
-        if values and len(numbers) == len(values):
+        values, numbers = coverage[key], numeric_values(coverage[key])
+        if numbers:
             distinct = sorted(set(numbers))
             shown = (", ".join(_fmt(x) for x in distinct) if len(distinct) <= 8
                      else f"{_fmt(distinct[0])} … {_fmt(distinct[-1])} ({len(distinct)} distinct)")
         else:
-            shown = ", ".join(f"{name} ×{n}" for name, n in sorted(Counter(map(str, values)).items()))
+            counts = sorted(Counter(map(str, values)).items())
+            shown = ", ".join(f"{name} ×{n}" for name, n in counts[:8])
+            shown += f", … ({len(counts) - 8} more kinds)" if len(counts) > 8 else ""
         rows.append({"name": key, "count": len(values), "shown": shown})
     return rows
 

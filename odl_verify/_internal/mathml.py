@@ -27,6 +27,7 @@ _OPERATORS = {"|": "‖", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", 
               "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
               "sum": "∑", "prod": "∏", ",": "", ";": "", "!": "", "quad": "", "qquad": ""}
 _UPRIGHT = {"log", "exp", "min", "max", "sup", "inf", "det", "tr", "sin", "cos", "lim", "Var"}
+_VARIANTS = {"mathbb": "double-struck", "mathcal": "script", "mathbf": "bold"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)")
 
 
@@ -54,7 +55,13 @@ def _group(tokens: _Tokens) -> str:
 
 
 def _text_group(tokens: _Tokens) -> str:
-    if tokens.peek() is None or tokens.take().group(5) != "{":
+    """The argument of \\mathrm, \\mathbb, ...: ``{text}`` or one letter (``\\mathbb E``)."""
+    if tokens.peek() is None:
+        raise ValueError("missing argument")
+    first = tokens.take()
+    if first.group(2):
+        return first.group(2)
+    if first.group(5) != "{":
         raise ValueError("expected {")
     words = []
     while (token := tokens.take()).group(5) != "}":
@@ -80,8 +87,8 @@ def _atom(tokens: _Tokens) -> str:
             return _atom(tokens) if tokens.peek() is not None else ""
         if command in ("mathrm", "operatorname", "text"):
             return f'<mi mathvariant="normal">{html.escape(_text_group(tokens))}</mi>'
-        if command == "mathbb":
-            return f'<mi mathvariant="double-struck">{html.escape(_text_group(tokens))}</mi>'
+        if command in _VARIANTS:
+            return f'<mi mathvariant="{_VARIANTS[command]}">{html.escape(_text_group(tokens))}</mi>'
         raise ValueError(f"unsupported LaTeX command \\{command}")
     if letter is not None:
         return f"<mi>{letter}</mi>"

@@ -124,12 +124,29 @@ def tightness_histogram(samples: dict) -> dict | None:
             "series": [{"label": "", "x": ratios}]}
 
 
+def numeric_values(values) -> list[float] | None:
+    """Every number in a coverage list (entries may be lists, e.g. layer widths), or None
+    when it holds anything else (family names)."""
+    flat = []
+    for value in values or []:
+        if isinstance(value, (list, tuple)):
+            inner = numeric_values(value)
+            if inner is None:
+                return None
+            flat += inner
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            flat.append(value)
+        else:
+            return None
+    return flat
+
+
 def coverage_plots(coverage: dict) -> list[dict]:
     """One histogram per numeric coverage key (dimension, hyperparameters, constants)."""
     specs = []
     for key in sorted(coverage):
-        values = _numbers(coverage[key])
-        if len(values) >= 2 and len(values) == len(coverage[key]) and len(set(values)) > 1:
+        values = _numbers(numeric_values(coverage[key]))
+        if len(values) >= 2 and len(set(values)) > 1:
             specs.append({"title": f"drawn {key}", "kind": "hist", "xlabel": key, "ylabel": "examples",
                           "xscale": "linear", "yscale": "linear", "series": [{"label": "", "x": values}]})
     return specs
