@@ -1,0 +1,24 @@
+"""Wrong variants of GD contraction on quadratics (THEORY.md §3), each derived in one line.
+
+``odl-verify check tests/variants/quadratic_contraction_wrong.py`` must falsify each with a
+counterexample confirmed in high precision.
+"""
+import sympy as sp
+
+from theorems.quadratic_contraction import (GENERAL_STEP, SHORT_STEP, STEP_AT_MOST_1_OVER_LAMBDA_MAX,
+                                            STEP_BELOW_2_OVER_LAMBDA_MAX, eta, lambda_max, lambda_min, norm_0,
+                                            norm_t, t)
+
+#: "(1 − ηλ_min)ᵗ for all η < 2/λ_max": A = diag(1, 10), η = 0.19, x₀ = e₂, t = 1 gives 0.9 > 0.81.
+SHORT_STEP_RATE_UP_TO_2_OVER_LAMBDA_MAX = SHORT_STEP.variant(
+    "short-step-rate-up-to-2-over-lambda-max",
+    replace={STEP_AT_MOST_1_OVER_LAMBDA_MAX: sp.Lt(eta, 2 / lambda_max)})
+
+#: "η = 2/λ_max converges" at the rate of the slow mode, |1 − ηλ_min| < 1: along the top
+#: eigenvector x_t = (−1)ᵗx₀, so ‖x_t‖ stays ‖x₀‖.
+CONVERGES_AT_2_OVER_LAMBDA_MAX = GENERAL_STEP.variant(
+    "converges-at-2-over-lambda-max",
+    replace={STEP_BELOW_2_OVER_LAMBDA_MAX: sp.Le(eta, 2 / lambda_max)}, add=[sp.Ge(eta, 2 / lambda_max)],
+    conclusion=sp.Le(norm_t, sp.Abs(1 - eta * lambda_min) ** t * norm_0))
+
+CLAIMS = [SHORT_STEP_RATE_UP_TO_2_OVER_LAMBDA_MAX, CONVERGES_AT_2_OVER_LAMBDA_MAX]
