@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 
 import torch
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
 from .backend import UsageError, resolve_device
 from .claims import Checkable
@@ -60,6 +62,24 @@ class StatisticalClaim(Checkable):
 
 
 def describe(test: Test) -> str:
+    if test.variance != test.variance:  # an exact check (support) has no variance
+        return f"{test.name}: bound {test.expected:.6g}, observed {test.observed:.6g} ({test.method})"
     return (f"{test.name}: expected {test.expected:.6g}, observed {test.observed:.6g} "
             f"(p <= {test.p_value:.3g}; rejects beyond ±{test.critical:.3g}, detects ±{test.detectable:.3g}; "
             f"{test.samples} samples)")
+
+
+def draw(strategy: st.SearchStrategy, count: int, seed_value: int) -> list:
+    """``count`` examples drawn by Hypothesis from a seed, with no feedback from the tests
+    (no targeting, no shrinking): the draws never depend on the data, so stated levels hold."""
+    drawn = []
+
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @seed(seed_value)
+    @given(strategy)
+    def collect(value):
+        drawn.append(value)
+
+    collect()
+    return drawn

@@ -39,14 +39,13 @@ import math
 
 import sympy as sp
 import torch
-from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from odl_verify.backend import UsageError
 from odl_verify.claims import compile_torch
 from odl_verify.search import CheckConfig
-from odl_verify.statistical import StatisticalClaim
-from odl_verify.statistics import mom_test
+from odl_verify.statistical import StatisticalClaim, draw
+from odl_verify.statistics import Test, mom_test
 from odl_verify.verdict import Verdict
 
 n_in, n_out = sp.symbols("n_in n_out", positive=True, integer=True)
@@ -112,15 +111,21 @@ def _normal(shape, generator, device, std: float = 1.0) -> torch.Tensor:
     return (torch.randn(shape, generator=generator) * std).to(device=device, dtype=torch.float64)
 
 
-def simulate(widths: list[int], variances: torch.Tensor, *, activation: str, direction: str, power: int,
+def gaussian_weights(variances: torch.Tensor, generator: torch.Generator, device):
+    """W_l ~ N(0, variances[l]) for ``simulate``."""
+    return lambda layer, shape: _normal(shape, generator, device, math.sqrt(float(variances[layer])))
+
+
+def simulate(widths: list[int], weights, *, activation: str = "relu", direction: str = "forward", power: int = 1,
              networks: int, generator: torch.Generator, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``networks`` independent networks at once: X (L, N), alive before each layer (L, N), M (L+1, N)."""
+    """``networks`` independent networks at once, W_l = weights(l, (networks, n_l, n_{l−1})):
+    the statistic X (L, N), whether each network was alive before each layer (L, N), and M (L+1, N)."""
     x0 = _normal((widths[0], 1), generator, device)
     x = x0.expand(networks, -1, -1)
     m = [(x0.square().sum() / widths[0]).expand(networks)]
     stats, alive = [], []
     for layer, (width_in, width_out) in enumerate(zip(widths, widths[1:])):
-        w = _normal((networks, width_out, width_in), generator, device, math.sqrt(float(variances[layer])))
+        w = weights(layer, (networks, width_out, width_in))
         z = w @ x
         x = torch.relu(z) if activation == "relu" else z
         m.append(x.square().sum(dim=(1, 2)) / width_out)
@@ -135,6 +140,29 @@ def simulate(widths: list[int], variances: torch.Tensor, *, activation: str, dir
     return torch.stack(stats), torch.stack(alive), torch.stack(m)
 
 
+#: networks alive at a layer below which its own test is skipped (the pooled test still counts them)
+MIN_SAMPLES = 64
+
+
+def layer_tests(label: str, widths: list[int], stats: torch.Tensor, alive: torch.Tensor,
+                claimed: torch.Tensor, null_variance: torch.Tensor) -> list[Test]:
+    """One test of E[X_l] = claimed_l per layer on the networks alive before it (their count is
+    independent of X_l), and one of the per-network martingale Σ_l alive·(X_l − claimed_l)/σ_l
+    (mean 0, variance ≤ L under the claim), which adds up small shifts of one sign."""
+    stats, alive = stats.cpu(), alive.cpu()
+    tests = []
+    for layer in range(len(widths) - 1):
+        samples = stats[layer][alive[layer]]
+        if samples.numel() >= MIN_SAMPLES:
+            tests.append(mom_test(f"{label} layer {layer + 1} ({widths[layer]}->{widths[layer + 1]})",
+                                  samples, float(claimed[layer]), float(null_variance[layer])))
+    standardized = torch.where(alive, (stats - claimed[:, None]) / null_variance[:, None].sqrt(),
+                               torch.zeros_like(stats))
+    tests.append(mom_test(f"{label} pooled over {len(widths) - 1} layers", standardized.sum(dim=0),
+                          0.0, float(len(widths) - 1)))
+    return tests
+
+
 def width_profiles(depth: int, max_width: int) -> st.SearchStrategy[list[int]]:
     """Wide, narrow (1–4) or mixed profiles; a minimal draw is the all-narrow network."""
     narrow, wide = st.integers(1, 4), st.integers(8, max_width)
@@ -143,29 +171,9 @@ def width_profiles(depth: int, max_width: int) -> st.SearchStrategy[list[int]]:
         lambda kind: st.lists(layer[kind], min_size=depth + 1, max_size=depth + 1))
 
 
-def draw(strategy: st.SearchStrategy, count: int, seed_value: int) -> list:
-    """``count`` examples drawn by Hypothesis from a seed, without feedback from the tests:
-    the draws never depend on the data, so the tests' stated levels hold."""
-    drawn = []
-
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @seed(seed_value)
-    @given(strategy)
-    def collect(value):
-        drawn.append(value)
-
-    collect()
-    return drawn
-
-
 def profile_count(config: CheckConfig) -> int:
     """Width profiles per check: a quarter of the example budget (each holds 30 layers × N networks)."""
     return max(3, config.example_count() // 4)
-
-
-#: networks alive at a layer below which its own test is skipped (the pooled test still counts them)
-MIN_SAMPLES = 64
 
 
 class KaimingClaim(StatisticalClaim):
@@ -223,27 +231,20 @@ class KaimingClaim(StatisticalClaim):
             shape = torch.tensor(widths, dtype=torch.float64)
             variance, theory, claimed, null_var = (torch.as_tensor(v, dtype=torch.float64).expand(self.depth).clone()
                                                    for v in self._moments(shape[:-1], shape[1:]))
-            stats, alive, _ = simulate(widths, variance, activation=self.activation, direction=self.direction,
-                                       power=self.power, networks=self.networks, generator=generator,
-                                       device=device)
-            stats, alive = stats.cpu(), alive.cpu()
-            for layer in range(self.depth):
-                samples = stats[layer][alive[layer]]
-                if samples.numel() >= MIN_SAMPLES:
-                    tests.append(mom_test(f"profile {index} {widths[layer]}->{widths[layer + 1]} layer {layer + 1}",
-                                          samples, float(claimed[layer]), float(null_var[layer])))
-                    observed_ratio.append((float(theory[layer]), float(samples.mean())))
-            standardized = torch.where(alive, (stats - claimed[:, None]) / null_var[:, None].sqrt(),
-                                       torch.zeros_like(stats))
-            tests.append(mom_test(f"profile {index} pooled over {self.depth} layers", standardized.sum(dim=0),
-                                  0.0, float(self.depth)))
+            stats, alive, _ = simulate(widths, gaussian_weights(variance, generator, device),
+                                       activation=self.activation, direction=self.direction, power=self.power,
+                                       networks=self.networks, generator=generator, device=device)
+            tests += layer_tests(f"profile {index}", widths, stats, alive, claimed, null_var)
+            observed = torch.where(alive.cpu(), stats.cpu(), torch.nan).nanmean(dim=1)
+            observed_ratio += [(float(t), float(o)) for t, o, n in zip(theory, observed, alive.sum(dim=1))
+                               if n >= MIN_SAMPLES]
             verdict.coverage.setdefault("widths", []).append(widths)
         verdict.examples, verdict.instances = len(profiles), len(profiles) * self.networks
         verdict.samples = {"theory": [t for t, _ in observed_ratio], "observed": [o for _, o in observed_ratio]}
         verdict.details["domains"] = [f"widths n_l in [1, {self.max_width}], depth {self.depth}, "
                                       f"{self.networks} networks per profile"]
         if self.plots:
-            attach_depth_plots(verdict, self.depth, min(self.networks, 200), config.seed, device)
+            attach_depth_plots(verdict, self.depth, min(self.networks, 100), config.seed, device)
         return tests
 
 
@@ -256,8 +257,8 @@ def attach_depth_plots(verdict: Verdict, depth: int, networks: int, seed_value: 
     first, second = [], []
     for label, variance in inits.items():
         generator = torch.Generator().manual_seed(seed_value)
-        _, _, m = simulate(widths, torch.full((depth,), variance, dtype=torch.float64), activation="relu",
-                           direction="forward", power=1, networks=networks, generator=generator, device=device)
+        _, _, m = simulate(widths, gaussian_weights(torch.full((depth,), variance), generator, device),
+                           networks=networks, generator=generator, device=device)
         m = m.cpu() / m[0, 0].cpu()
         first.append({"label": label, "x": layers, "y": m.mean(dim=1).tolist()})
         second.append({"label": label, "x": layers, "y": m.square().mean(dim=1).tolist()})
