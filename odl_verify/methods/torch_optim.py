@@ -32,6 +32,13 @@ def _direction(param, grad, maximize: bool, weight_decay):
     return grad + weight_decay * param if weight_decay != 0 else grad
 
 
+def _ema(xp, average, value, decay):
+    """decay·average + (1 − decay)·value. A namespace with ``lerp`` evaluates it as torch does,
+    average + (1 − decay)(value − average): the same number, rounded otherwise."""
+    lerp = getattr(xp, "lerp", None)
+    return lerp(average, value, 1 - decay) if lerp else decay * average + (1 - decay) * value
+
+
 @dataclasses.dataclass(frozen=True)
 class SGD:
     """torch.optim.SGD: momentum b_t = μ b_{t−1} + (1 − τ) g_t, but b_1 = g_t (no dampening on step 1)."""
@@ -99,7 +106,7 @@ class RMSprop:
         square_avg = self.alpha * state["square_avg"] + (1 - self.alpha) * g * g
         grad_avg, variance = state["grad_avg"], square_avg
         if self.centered:
-            grad_avg = self.alpha * grad_avg + (1 - self.alpha) * g
+            grad_avg = _ema(xp, grad_avg, g, self.alpha)
             variance = square_avg - grad_avg * grad_avg
         scaled = g / (xp.sqrt(variance) + self.eps)
         buffer = state["momentum_buffer"]
@@ -164,7 +171,7 @@ class Adam:
             g = _direction(param, grad, self.maximize, 0)
         else:
             g = _direction(param, grad, self.maximize, self.weight_decay)
-        exp_avg = beta1 * state["exp_avg"] + (1 - beta1) * g
+        exp_avg = _ema(xp, state["exp_avg"], g, beta1)
         exp_avg_sq = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
         new_state = {"step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
         second = exp_avg_sq
