@@ -160,8 +160,8 @@ def _formulas(v: dict) -> dict:
 
 def _verdict_text(v: dict) -> str:
     status = v.get("status")
-    if status == HELD:
-        return f"held on {v.get('instances', 0)} instances"
+    if status == HELD:  # a proof or exact computation draws no instances
+        return f"held on {v['instances']} instances" if v.get("instances") else "held"
     if status == FALSIFIED:
         return "falsified"
     return "error"
