@@ -213,6 +213,7 @@ class Claim(Checkable):
     def __init__(self, name: str, *, hypotheses: Sequence[sp.Basic], conclusion: sp.Basic,
                  measure: Measure, families: Sequence[Family], certified: Mapping[sp.Symbol, str],
                  integers: Mapping[sp.Symbol, tuple[int, int]] | None = None,
+                 quick_integers: Mapping[sp.Symbol, tuple[int, int]] | None = None,
                  title: str = "", reference: str = "", tight: bool = False, method: str = "",
                  dimensions: tuple[int, int] = (1, 32), parent: "Claim | None" = None,
                  latex_names: Mapping[sp.Symbol, str] | None = None):
@@ -226,6 +227,10 @@ class Claim(Checkable):
         self.measure = measure
         self.certified = dict(certified)
         self.integers = dict(integers or {})
+        #: smaller ranges for the quick budget (see ``profiles.full_size``); ``integers`` above it
+        self.quick_integers = dict(quick_integers or {})
+        if not set(self.quick_integers) <= set(self.integers):
+            raise UsageError(f"claim {name!r}: quick_integers names symbols that are not integers")
         self.reference, self.tight, self.method = reference, tight, method
         self.dimensions = dimensions
         self.parent = parent
@@ -371,6 +376,11 @@ class Claim(Checkable):
                 failed.append(sp.sstr(h))
         return failed
 
+    def integer_ranges(self, examples: int) -> dict[sp.Symbol, tuple[int, int]]:
+        """The step-count ranges a run of ``examples`` per claim draws from."""
+        from .profiles import full_size
+        return self.integers if full_size(examples) else {**self.integers, **self.quick_integers}
+
     @staticmethod
     def slack(small, big):
         """(big − small)/(|big| + |small|): negative iff violated, in [−1, 1], scale-free."""
@@ -415,7 +425,7 @@ class Claim(Checkable):
         hypotheses.extend(add)
         fields = dict(hypotheses=hypotheses, conclusion=conclusion if conclusion is not None else self.conclusion,
                       measure=self.measure, families=self.families, certified=self.certified,
-                      integers=self.integers, title=self.title, reference=self.reference, tight=self.tight,
+                      integers=self.integers, quick_integers=self.quick_integers, title=self.title, reference=self.reference, tight=self.tight,
                       method=self.method, dimensions=self.dimensions, latex_names=self.latex_names)
         fields.update(changes)
         claim = Claim(f"{self.name}~{name}" if "~" not in name else name, parent=self, **fields)

@@ -22,6 +22,13 @@ for _name, _options in PROFILES.items():
     settings.register_profile(_name, **_options)
 
 
+def full_size(examples: int) -> bool:
+    """Whether a run of ``examples`` per claim runs experiments at full size: above the quick
+    budget (thorough, or ``--examples`` beyond quick's). At or below it a claim may use fewer
+    steps or smaller dimensions, so that checking every shipped claim stays a matter of seconds."""
+    return examples > QUICK_EXAMPLES
+
+
 def default_profile() -> str:
     return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "quick")
 

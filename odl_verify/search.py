@@ -132,8 +132,10 @@ class Candidate:
 MIN_RESTARTS = 3
 
 
-def case_strategy(claim: Claim, max_dimension: int, restarts: int) -> st.SearchStrategy[Case]:
+def case_strategy(claim: Claim, max_dimension: int, restarts: int,
+                  integer_ranges: dict | None = None) -> st.SearchStrategy[Case]:
     low_dim = claim.dimensions[0]
+    ranges = list((integer_ranges or claim.integers).values())
 
     @st.composite
     def cases(draw):
@@ -144,7 +146,7 @@ def case_strategy(claim: Claim, max_dimension: int, restarts: int) -> st.SearchS
         start = draw(st.sampled_from(("random",) + family.directions))
         x0 = draw(_array(d, -10.0, 10.0))
         tau = tuple(draw(st.floats(*claim.tau_range(s))) for s in claim.free)
-        integers = tuple(draw(st.integers(lo, hi)) for lo, hi in claim.integers.values())
+        integers = tuple(draw(st.integers(lo, hi)) for lo, hi in ranges)
         return Case(index, d, raw, start, x0, tau, integers,
                     draw(st.integers(min(MIN_RESTARTS, restarts), restarts)), draw(st.integers(0, 2**32 - 1)))
 
@@ -432,6 +434,8 @@ class _Run:
             for leaf in leaves:
                 if leaf.grad is not None:
                     torch.nan_to_num_(leaf.grad, nan=0.0, posinf=0.0, neginf=0.0)
+            if step == 0 and not any(leaf.grad is not None and bool(leaf.grad.any()) for leaf in leaves):
+                break  # a zero gradient before Adam has momentum: no step moves, refining repeats this point
             optimizer.step()
             with torch.no_grad():
                 for s, t in tau.items():
@@ -490,7 +494,7 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
               report_multiple_bugs=False, print_blob=False,
               phases=(Phase.generate, Phase.target, Phase.shrink))
     @seed(config.seed)
-    @given(case_strategy(claim, max_dimension, config.restarts))
+    @given(case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples)))
     def attempt(case):
         run.attempt(case)
 

@@ -49,6 +49,7 @@ from odl_verify.claims import Claim, compile_torch
 from odl_verify.instances import SADDLE_FAMILIES, SaddleFamily
 from odl_verify.methods import gradient_descent_step
 from odl_verify.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
+from odl_verify.profiles import full_size
 from odl_verify.statistical import StatisticalClaim
 from odl_verify.statistics import Test
 
@@ -74,7 +75,9 @@ ESCAPE_STEPS_AT_MOST = sp.log(R / delta) / sp.log(GROWTH_AT_LEAST)
 LATEX_NAMES = {L: "L", gamma: r"\gamma", R: "R", eta: r"\eta", delta: r"\delta", delta_0: r"\delta",
                escape: r"|y_{1,N}|"}
 CERTIFIED = {L: "smoothness", gamma: "gamma", R: "escape_radius"}
-MAX_STEPS = 16
+#: steps of GD per instance: up to 16 at full size, up to 6 at the quick budget (the N = 1 tight
+#: case and the escape branch of Min(R, ·) are both reached within 6 steps)
+MAX_STEPS, QUICK_MAX_STEPS = 16, 6
 
 STEP = sp.Le(eta, 1 / L)
 STRICT = sp.Gt(gamma, 0)
@@ -93,7 +96,8 @@ def measure(instance, x0, values, xp):
 
 def _claim(name, title, hypotheses, conclusion, families, tight, reference):
     return Claim(name, title=title, hypotheses=hypotheses, conclusion=conclusion, measure=measure,
-                 families=families, certified=CERTIFIED, integers={N: (1, MAX_STEPS)}, reference=reference,
+                 families=families, certified=CERTIFIED, integers={N: (1, MAX_STEPS)},
+                 quick_integers={N: (1, QUICK_MAX_STEPS)}, reference=reference,
                  tight=tight, method="gradient descent, N steps from y₁ = δ", dimensions=(2, 4),
                  latex_names=LATEX_NAMES)
 
@@ -141,7 +145,8 @@ class PerturbedGDReachesSecondOrder(StatisticalClaim):
     reference = "Jin, Ge, Netrapalli, Kakade, Jordan 2017, Theorem 3; THEORY.md §5"
     tight = False
     method = "perturbed gradient descent (Algorithm 2), c = 1/2, ε = γ^{3/2}/20, started at the saddle"
-    DIMENSIONS = (2, 10)
+    #: the quick budget runs d = 10 only: the cost is the ~3 t_thres sequential steps per dimension
+    DIMENSIONS, QUICK_DIMENSIONS = (2, 10), (10,)
     RUNS = 150
     C, FAILURE_RATE, GAMMA = 0.5, 0.1, 1.0
 
@@ -158,7 +163,8 @@ class PerturbedGDReachesSecondOrder(StatisticalClaim):
         generator = torch.Generator(device="cpu").manual_seed(config.seed)
         failures = runs = 0
         tests, iterations = [], []
-        for d in self.DIMENSIONS:
+        dimensions = self.DIMENSIONS if full_size(config.example_count()) else self.QUICK_DIMENSIONS
+        for d in dimensions:
             family, p, xp = _axis_quartic(d, self.RUNS, self.GAMMA, generator, device)
             constants = family.constants(p, xp)
             ell, rho = constants["smoothness"], constants["hessian_lipschitz"]
@@ -189,8 +195,8 @@ class PerturbedGDReachesSecondOrder(StatisticalClaim):
                  "radius": float(params.radius.max()), "iteration_bound": float(bound.min()),
                  "median_perturbations": float(state.perturbations.double().median())})
             tests.append(binomial_test(f"failure rate, d = {d}", failures_d, self.RUNS, self.FAILURE_RATE))
-        verdict.examples, verdict.instances = len(self.DIMENSIONS), runs
-        verdict.coverage = {"dimension": list(self.DIMENSIONS), "family": ["quartic-saddle-axis"]}
+        verdict.examples, verdict.instances = len(dimensions), runs
+        verdict.coverage = {"dimension": list(dimensions), "family": ["quartic-saddle-axis"]}
         verdict.worst_slack = self.FAILURE_RATE - failures / runs
         bound_min = min(r["iteration_bound"] for r in verdict.details["per_dimension"])
         verdict.tightness = max(i for i in iterations if i is not None) / bound_min if any(iterations) else None
@@ -209,7 +215,9 @@ class EscapeTimeVersusDimension(StatisticalClaim):
     reference = "Jin et al. 2017; THEORY.md §5 (median 243/274/315/365 steps for d = 2/10/100/1000)"
     tight = False
     method = "GD, η = 1/L, from the saddle + ξ, ξ uniform in B(r), r = 1e-4, γ = 1"
-    DIMENSIONS = (2, 10, 100, 1000)
+    #: d = 1000 only at full size: 128 × 1000 entries per step is most of the cost (and above
+    #: torch's intra-op grain, so threads contend on a loaded machine)
+    DIMENSIONS, QUICK_DIMENSIONS = (2, 10, 100, 1000), (2, 10, 100)
     RUNS, RADIUS, MAX_STEPS = 128, 1e-4, 2000
 
     def __init__(self, name: str = "strict-saddle-escape-time-vs-dimension"):
@@ -226,7 +234,8 @@ class EscapeTimeVersusDimension(StatisticalClaim):
         # the sample median leaves [lower, upper] only if half the runs have |ξ₁| beyond a quartile
         false_alarm = float(stats.binom.sf(math.ceil(self.RUNS / 2) - 1, self.RUNS, 0.25))
         tests, medians, lows, highs = [], [], [], []
-        for d in self.DIMENSIONS:
+        dimensions = self.DIMENSIONS if full_size(config.example_count()) else self.QUICK_DIMENSIONS
+        for d in dimensions:
             family, p, xp = _axis_quartic(d, self.RUNS, 1.0, generator, device)
             constants = family.constants(p, xp)
             eta_value = 1 / constants["smoothness"]
@@ -252,24 +261,24 @@ class EscapeTimeVersusDimension(StatisticalClaim):
                                        (f"median <= upper, d = {d}", median <= high, high)):
                 tests.append(Test(name, expected, median, math.nan, self.RUNS, 1, 1.0 if ok else false_alarm,
                                   method="quantile sandwich (exact binomial)"))
-        slope, intercept = np.polyfit(np.log(self.DIMENSIONS), medians, 1)
-        exponent = np.polyfit(np.log(self.DIMENSIONS), np.log(medians), 1)[0]
-        verdict.details.update(dimensions=list(self.DIMENSIONS), median_steps=medians, lower=lows, upper=highs,
+        slope, intercept = np.polyfit(np.log(dimensions), medians, 1)
+        exponent = np.polyfit(np.log(dimensions), np.log(medians), 1)[0]
+        verdict.details.update(dimensions=list(dimensions), median_steps=medians, lower=lows, upper=highs,
                                fit={"model": "median = a + b ln d", "a": float(intercept), "b": float(slope),
                                     "power_law_exponent": float(exponent)},
                                per_test_false_alarm=false_alarm)
         verdict.details.setdefault("notes", []).append(
-            f"median escape steps {dict(zip(self.DIMENSIONS, medians))}: fit {intercept:.1f} + {slope:.2f} ln d "
+            f"median escape steps {dict(zip(dimensions, medians))}: fit {intercept:.1f} + {slope:.2f} ln d "
             f"(power-law exponent {exponent:.3f})")
         verdict.add_plot("Median escape time vs dimension", [
-            {"label": "median escape steps", "x": list(self.DIMENSIONS), "y": medians},
-            {"label": "lower bound (¾ quantile of |ξ₁|)", "x": list(self.DIMENSIONS), "y": lows},
-            {"label": "upper bound (¼ quantile of |ξ₁|)", "x": list(self.DIMENSIONS), "y": highs},
-            {"label": f"fit {intercept:.1f} + {slope:.2f} ln d", "x": list(self.DIMENSIONS),
-             "y": [float(intercept + slope * math.log(d)) for d in self.DIMENSIONS]}],
+            {"label": "median escape steps", "x": list(dimensions), "y": medians},
+            {"label": "lower bound (¾ quantile of |ξ₁|)", "x": list(dimensions), "y": lows},
+            {"label": "upper bound (¼ quantile of |ξ₁|)", "x": list(dimensions), "y": highs},
+            {"label": f"fit {intercept:.1f} + {slope:.2f} ln d", "x": list(dimensions),
+             "y": [float(intercept + slope * math.log(d)) for d in dimensions]}],
             xlabel="dimension d", ylabel="steps until |y₁| ≥ ½√γ", xscale="log")
-        verdict.examples, verdict.instances = len(self.DIMENSIONS), self.RUNS * len(self.DIMENSIONS)
-        verdict.coverage = {"dimension": list(self.DIMENSIONS), "family": ["quartic-saddle-axis"]}
+        verdict.examples, verdict.instances = len(dimensions), self.RUNS * len(dimensions)
+        verdict.coverage = {"dimension": list(dimensions), "family": ["quartic-saddle-axis"]}
         verdict.worst_slack = min(min(m - lo, hi - m) / (abs(hi) + abs(lo)) for m, lo, hi in zip(medians, lows, highs))
         return tests
 
@@ -351,6 +360,9 @@ class OctopusExponentialEscape(StatisticalClaim):
         stepped, underflow = self.float64_steps(x0[:, :5])
         agree = [d for d in range(1, 6) if bool(torch.equal(stepped[:, d - 1], cumulative[:, d - 1]))]
         stalls = bool(torch.isinf(stepped[:, 4]).any())
+        # the closed form is what the tests above rest on: it must replay float64 stepping before underflow
+        tests.append(Test("log-space closed form = float64 stepping, d <= 3", 1.0, float({1, 2, 3} <= set(agree)),
+                          math.nan, self.STARTS, 1, 1.0 if {1, 2, 3} <= set(agree) else 0.0, method="exact"))
         verdict.details.update(dimensions=list(self.DIMENSIONS), median_steps=medians, kappa=self.kappa,
                                float64_agrees_for_d=agree, float64_stalls_at_d5=stalls,
                                float64_underflow_to_zero=underflow)
