@@ -69,7 +69,7 @@ def test_a_wrong_certified_constant_is_caught():
 
 @pytest.mark.parametrize("name, dimension", [
     ("quadratic-contraction-short-step~short-step-rate-up-to-2-over-lambda-max", 1),
-    ("quadratic-contraction~converges-at-2-over-lambda-max", 2)])
+    ("quadratic-contraction-general-step~converges-at-2-over-lambda-max", 2)])
 def test_wrong_variant_is_falsified_with_confirmed_counterexample(repo_path, name, dimension):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name == name]
     verdict = claim.check(CheckConfig(seed=0, device="cpu"))

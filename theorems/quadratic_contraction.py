@@ -64,7 +64,7 @@ SHORT_STEP = Claim(
 )
 
 GENERAL_STEP = Claim(
-    "quadratic-contraction",
+    "quadratic-contraction-general-step",
     title="GD on a positive definite quadratic contracts by max(|1 − ηλ_min|, |1 − ηλ_max|) (η < 2/λ_max)",
     hypotheses=[STEP_BELOW_2_OVER_LAMBDA_MAX],
     conclusion=sp.Le(norm_t, RATE ** t * norm_0),
