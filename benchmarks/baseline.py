@@ -46,6 +46,7 @@ class NumpyNamespace:
     where = staticmethod(np.where)
     zeros_like = staticmethod(np.zeros_like)
     argmax = staticmethod(lambda a, axis=-1: np.argmax(a, axis=axis))
+    floor = staticmethod(np.floor)
 
     @staticmethod
     def one_hot(index, size: int, like) -> np.ndarray:
@@ -58,6 +59,10 @@ class NumpyNamespace:
     @staticmethod
     def eigvalsh(a):
         return np.stack([scipy.linalg.eigvalsh(m) for m in a])
+
+    @staticmethod
+    def solve(a, b):
+        return np.stack([scipy.linalg.solve(m, v) for m, v in zip(a, b)])
 
     @staticmethod
     def is_finite(a) -> bool:
