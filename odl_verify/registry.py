@@ -13,10 +13,14 @@ from .claims import Checkable
 
 
 def _checkables(module) -> list[Checkable]:
-    """A module's claims: its ``CLAIMS`` list when it has one, else every module-level Checkable."""
+    """A module's claims: its ``CLAIMS`` list when it has one, else every public module-level
+    Checkable defined in that module (claims it merely imports, such as the theorem a variant
+    derives from, are not its own)."""
     found = getattr(module, "CLAIMS", None)
     if found is None:
-        found = [v for k, v in vars(module).items() if isinstance(v, Checkable) and not k.startswith("_")]
+        here = os.path.abspath(getattr(module, "__file__", None) or "")
+        found = [v for k, v in vars(module).items() if isinstance(v, Checkable) and not k.startswith("_")
+                 and getattr(v, "origin", None) in (None, here)]
     unique = []
     for item in found:
         if not isinstance(item, Checkable):

@@ -20,6 +20,12 @@ def test_true_lemma_holds_and_is_tight_on_every_seed(seed):
     assert len(set(verdict.coverage["family"])) >= 3
 
 
+def test_variant_file_holds_its_own_claims_not_the_theorem_it_imports(repo_path):
+    names = sorted(c.name for c in load_file(repo_path(VARIANTS)))
+    assert names == ["descent-lemma~half-eta-up-to-2-over-beta", "descent-lemma~without-smoothness",
+                     "descent-lemma~wrong-constant"]
+
+
 @pytest.mark.parametrize("name", ["descent-lemma~wrong-constant", "descent-lemma~half-eta-up-to-2-over-beta",
                                   "descent-lemma~without-smoothness"])
 def test_wrong_variant_is_falsified_with_confirmed_counterexample(repo_path, name):
