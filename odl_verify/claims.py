@@ -237,6 +237,8 @@ class Claim(Checkable):
         self.latex_names = dict(latex_names or {})
         self.origin = _defining_file()
         self.small, self.big = _orient(conclusion)
+        #: conclusions are written "measured OP bound": which of (small, big) is the measured side
+        self._measured_is_small = isinstance(conclusion, (sp.LessThan, sp.StrictLessThan))
 
         needed = {constant for constant in self.certified.values()}
         self.families = tuple(f for f in families if needed <= f.provides)
@@ -380,6 +382,10 @@ class Claim(Checkable):
         """The step-count ranges a run of ``examples`` per claim draws from."""
         from .profiles import full_size
         return self.integers if full_size(examples) else {**self.integers, **self.quick_integers}
+
+    def observed_and_bound(self, small, big):
+        """(observed, bound) from (small, big): the conclusion's left side is what was measured."""
+        return (small, big) if self._measured_is_small else (big, small)
 
     @staticmethod
     def slack(small, big):

@@ -318,8 +318,8 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
         "certified": {str(s): _nstr(first(values[s])) for s in claim.certified},
         "measured": {str(s): _nstr(first(values[s])) for s in claim.measured},
         "conclusion": sp.sstr(claim.conclusion),
-        "bound side": _nstr(exact["small"]),
-        "observed side": _nstr(exact["big"]),
+        **dict(zip(("observed side", "bound side"),
+                   map(_nstr, claim.observed_and_bound(exact["small"], exact["big"])))),
     }
     case = candidate.case_json(claim)
     line = f"odl-verify reproduce '{claim_reference(claim)}' --case '{json.dumps(case, separators=(',', ':'))}'"
@@ -473,11 +473,14 @@ class _Run:
             self.worst_slack = min(self.worst_slack, float(best[within].min()))
         small, big = sides
         ratio = torch.where(held & (big > 0) & (small >= 0), small / big, torch.full_like(big, -math.inf))
-        row = int(ratio.argmax()) if bool((ratio > -math.inf).any()) else int(torch.argmin(torch.where(finite, best, torch.full_like(best, math.inf))))
-        if bool(ratio[row] > -math.inf):
+        has_ratio = bool((ratio > -math.inf).any())
+        row = int(ratio.argmax()) if has_ratio else int(torch.argmin(torch.where(finite, best, torch.full_like(best, math.inf))))
+        if has_ratio:
             self.tightness = max(self.tightness, float(ratio[row]))
-        self.samples["bound"].append(float(small[row]))
-        self.samples["observed"].append(float(big[row]))
+            self.samples.setdefault("tightness", []).append(float(ratio[row]))
+        observed, bound = self.claim.observed_and_bound(small[row], big[row])
+        self.samples["bound"].append(float(bound))
+        self.samples["observed"].append(float(observed))
 
 
 def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
@@ -531,7 +534,8 @@ def reproduce(claim: Claim, case: dict) -> dict:
                                 {s: torch.tensor([t], dtype=torch.float64) for s, t in candidate.tau.items()},
                                 candidate.integers, xp)
     exact = confirm(claim, candidate)
-    out = {"claim": claim.name, "float64": {"bound side": float(small[0]), "observed side": float(big[0]),
+    observed, bound = claim.observed_and_bound(small[0], big[0])
+    out = {"claim": claim.name, "float64": {"observed side": float(observed), "bound side": float(bound),
                                              "slack": float(claim.slack(small, big)[0])},
            "violated": exact is not None}
     if exact is not None:

@@ -246,7 +246,8 @@ def test_spectral_radius_alone_is_falsified_at_kappa_4_and_t_1(repo_path, x0, no
     assert replay["violated"]
     shown = replay["counterexample"]
     assert float(shown["measured"]["norm_t"]) == pytest.approx(norm_1, rel=1e-12)
-    assert float(shown["observed side"]) == pytest.approx(1 / 3, rel=1e-12)
+    assert float(shown["observed side"]) == pytest.approx(norm_1, rel=1e-12)
+    assert float(shown["bound side"]) == pytest.approx(1 / 3, rel=1e-12)
 
 
 def test_search_falsifies_the_spectral_radius_variant_with_a_confirmed_shrunk_counterexample(repo_path):

@@ -22,7 +22,7 @@ def held_claim() -> Verdict:
                    reference="Nesterov 2004", instances=30, examples=2, worst_slack=1e-3, tightness=0.999,
                    mathml=DESCENT_LEMMA.mathml(), latex=DESCENT_LEMMA.latex(),
                    coverage={"family": ["quadratic", "logistic"], "dimension": [1, 7], "eta": [0.1, 0.9]},
-                   samples={"bound": [1.0, 2.0], "observed": [1.0, 2.5]})
+                   samples={"bound": [1.0, 2.0], "observed": [1.0, 2.5], "tightness": [1.0, 0.8]})
 
 
 def falsified_claim() -> Verdict:
