@@ -43,6 +43,11 @@ def pytest_configure(config):
             report_path(report)
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if hasattr(config, "workerinput"):
+        # xdist already runs a worker per core: torch's intra-op threads on top oversubscribe them,
+        # and small batched LAPACK calls (eigvalsh and its backward) then cost 3x the CPU
+        import torch
+        torch.set_num_threads(1)
     if report and not hasattr(config, "workerinput"):  # xdist workers ship their verdicts here
         config.pluginmanager.register(ReportCollector(config, report), "odl-report")
     config.stash[CONFIG_KEY] = CheckConfig(examples=config.getoption("odl_examples"),

@@ -18,6 +18,12 @@ Theorems:
 * **escape, at least this fast** (upper bound): |y₁,N| ≥ min(R, δ(1 + ¾ηγ)ᴺ), because
   |1 + ηγ − ηy²| ≥ 1 + ¾ηγ while |y| ≤ R. Together: GD from y₁ = δ escapes in between
   log(R/δ)/log(1 + ηγ) and log(R/δ)/log(1 + ¾ηγ) steps: THEORY's ≈ log(½√γ/δ)/log(1 + ηγ).
+* **matrix factorization** (Ge, Jin, Zheng 2017; ``MatrixFactorization``): f(U) = ‖UUᵀ − M‖²_F,
+  M = V diag(σ) Vᵀ PSD of rank r. At every critical point U = V_S diag(√σ_S) R that is not a
+  global minimum (S leaves out an eigen-direction j), λ_min(∇²f(U)) ≤ −4σ_r: the direction
+  v_j e_cᵀ, c a zero column, has curvature −4σ_j. Tight (λ_min = −4σ_r exactly when only σ_r's
+  direction is left out; THEORY's d = 4, r = 2, σ = (3, 1)). The Hessian is built batched and its
+  eigenvalues taken by ``eigvalsh``, in torch and, to confirm, in mpmath.
 * **perturbed GD** (Jin et al. 2017, Theorem 3): with probability ≥ 1 − δ the output is an
   ε-second-order stationary point (‖∇f‖ ≤ ε, λ_min(∇²f) ≥ −√(ρε)) within the iteration count
   of the proof, Δ_f·t_thres/f_thres + 2Δ_f/(η g_thres²) + t_thres. Statistical: an exact
@@ -32,8 +38,13 @@ Theorems:
   underflows the waiting coordinates to exactly 0, which is reported.
 
 Wrong variants (tests/variants/strict_saddle_wrong.py): dropping strictness (f = x²/2 + y³/3,
-GD from y₀ ∈ (0, ½] moves *toward* the saddle), starting off the stable manifold, and perturbed
-GD without its perturbation.
+GD from y₀ ∈ (0, ½] moves *toward* the saddle), starting off the stable manifold, perturbed
+GD without its perturbation; for matrix factorization the constant −8σ_r, "every critical point
+is a strict saddle" (the global minima are critical) and "every critical point is a minimum".
+
+Budget: at the quick profile (``profiles.full_size``) GD runs at most 6 steps, perturbed GD only
+d = 10 and the escape-time fit d ≤ 100; the thorough profile runs 16 steps, d = 2 and 10, and d
+up to 1000.
 """
 from __future__ import annotations
 
@@ -46,7 +57,7 @@ from scipy import special, stats
 
 from odl_verify.backend import TorchNamespace
 from odl_verify.claims import Claim, compile_torch
-from odl_verify.instances import SADDLE_FAMILIES, SaddleFamily
+from odl_verify.instances import MATRIX_FACTORIZATIONS, SADDLE_FAMILIES, SaddleFamily
 from odl_verify.methods import gradient_descent_step
 from odl_verify.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
 from odl_verify.profiles import full_size
@@ -116,6 +127,31 @@ ESCAPE_AT_LEAST = _claim(
     "strict-saddle-escape", "GD off the stable manifold escapes a strict saddle at rate ≥ 1 + ¾ηγ",
     [STEP, STRICT, OFF_MANIFOLD], sp.Ge(escape, sp.Min(R, delta * GROWTH_AT_LEAST ** N)), SADDLE_FAMILIES,
     False, "Lee, Simchowitz, Jordan, Recht 2016; THEORY.md §5")
+
+
+# ---------------------------------------------------------------- matrix factorization
+#: certified: σ_r(M), and how many of M's r eigen-directions the critical point leaves out
+sigma_r = sp.Symbol("sigma_r", positive=True)
+left_out = sp.Symbol("left_out", integer=True, nonnegative=True)
+#: measured: λ_min(∇²f(U)) at the critical point
+hessian_min = sp.Symbol("lambda_min_hessian", real=True)
+NOT_GLOBAL = sp.Ge(left_out, 1)
+
+
+def measure_critical_point(instance, x0, values, xp):
+    """λ_min of the Hessian at the critical point the parameters name (x₀ is not used)."""
+    family, p = instance.family, instance.params
+    return {"lambda_min_hessian": family.hessian_min_eigenvalue(p, family.critical_point(p, xp), xp)}
+
+
+MATRIX_FACTORIZATION = Claim(
+    "matrix-factorization-strict-saddle",
+    title="Matrix factorization: every critical point that is not a global minimum is a strict saddle",
+    hypotheses=[NOT_GLOBAL], conclusion=sp.Ge(-hessian_min, 4 * sigma_r), measure=measure_critical_point,
+    families=MATRIX_FACTORIZATIONS, certified={sigma_r: "sigma_r", left_out: "left_out"}, tight=True,
+    reference="Ge, Jin, Zheng 2017; THEORY.md §5 (tight at d = 4, r = 2, sigma = (3, 1))",
+    method="Hessian of ||UU^T - M||_F^2 at U = V_S diag(sqrt(sigma_S)) R, smallest eigenvalue", dimensions=(1, 4),
+    latex_names={sigma_r: r"\sigma_r", left_out: r"r - |S|", hessian_min: r"\lambda_{\min}(\nabla^2 f(U))"})
 
 
 # ---------------------------------------------------------------- statistical and exact experiments
@@ -385,4 +421,5 @@ PERTURBED_GD = PerturbedGDReachesSecondOrder()
 ESCAPE_TIME_VS_DIMENSION = EscapeTimeVersusDimension()
 OCTOPUS = OctopusExponentialEscape()
 
-CLAIMS = [STABLE_MANIFOLD, ESCAPE_NOT_FASTER, ESCAPE_AT_LEAST, PERTURBED_GD, ESCAPE_TIME_VS_DIMENSION, OCTOPUS]
+CLAIMS = [STABLE_MANIFOLD, ESCAPE_NOT_FASTER, ESCAPE_AT_LEAST, MATRIX_FACTORIZATION, PERTURBED_GD,
+          ESCAPE_TIME_VS_DIMENSION, OCTOPUS]
