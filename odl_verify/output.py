@@ -21,16 +21,21 @@ def format_verdict(v: Verdict) -> str:
         lines.append(f"  method:    {v.method}")
     if v.status != ERROR and searched:
         dims = v.coverage.get("dimension") or []
+        families = set(v.coverage.get("family", []))
+        over = f" over {len(families)} families" if families else ""
         span = f", dimensions {min(dims)}-{max(dims)}" if dims else ""
-        lines.append(f"  tried:     {v.instances} instances in {v.examples} examples "
-                     f"over {len(set(v.coverage.get('family', [])))} families{span}, seed {v.seed}")
+        lines.append(f"  tried:     {v.instances} instances in {v.examples} examples{over}{span}, seed {v.seed}")
     lines.append(f"  verdict:   {v.status.upper()}")
     if v.status != ERROR and searched:
-        extra = (f"; {v.rejected_roundoff} float64 candidates cleared as roundoff at {CONFIRM_DIGITS} digits"
-                 if v.rejected_roundoff else "")
-        lines.append(f"  worst slack {_fmt(v.worst_slack)} (violation below -{FLOAT_TOLERANCE:g}), "
-                     f"tightness {_fmt(v.tightness)} (1 = bound attained); "
-                     f"{v.seconds:.1f}s on {v.device}{extra}")
+        measured = []
+        if v.worst_slack is not None:
+            measured.append(f"worst slack {_fmt(v.worst_slack)} (violation below -{FLOAT_TOLERANCE:g})")
+        if v.tightness is not None:
+            measured.append(f"tightness {_fmt(v.tightness)} (1 = bound attained)")
+        measured.append(f"{v.seconds:.1f}s on {v.device}")
+        if v.rejected_roundoff:
+            measured.append(f"{v.rejected_roundoff} float64 candidates cleared as roundoff at {CONFIRM_DIGITS} digits")
+        lines.append("  " + "; ".join(measured))
     if not searched:
         lines.append(f"  time:      {v.seconds:.1f}s on {v.device}")
     if v.status == ERROR:
