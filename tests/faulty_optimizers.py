@@ -51,17 +51,24 @@ class CorrectSGD(RuleOptimizer):
 
 
 # ---- Adam family
+class _SqrtWithEps:
+    """A namespace whose square root adds ε under it: turns √v̂ + 0 into √(v̂ + ε)."""
+
+    def __init__(self, xp, eps):
+        self.xp, self.eps = xp, eps
+
+    def __getattr__(self, name):
+        return getattr(self.xp, name)
+
+    def sqrt(self, value):
+        return self.xp.sqrt(value + self.eps)
+
+
 @dataclasses.dataclass(frozen=True)
 class _EpsInsideAdam(ref.Adam):
     def update(self, param, grad, state, xp):
         # m̂/√(v̂ + ε) instead of m̂/(√v̂ + ε)
-        beta1, beta2 = self.betas
-        step = state["step"] + 1
-        g = grad + self.weight_decay * param
-        m = beta1 * state["exp_avg"] + (1 - beta1) * g
-        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-        m_hat, v_hat = m / (1 - beta1 ** step), v / (1 - beta2 ** step)
-        return param - self.lr * m_hat / xp.sqrt(v_hat + self.eps), {"step": step, "exp_avg": m, "exp_avg_sq": v}
+        return ref.Adam.update(dataclasses.replace(self, eps=0.0), param, grad, state, _SqrtWithEps(xp, self.eps))
 
 
 class AdamEpsInsideRoot(RuleOptimizer):
@@ -70,13 +77,9 @@ class AdamEpsInsideRoot(RuleOptimizer):
 
 @dataclasses.dataclass(frozen=True)
 class _NoBiasCorrectionAdam(ref.Adam):
-    def update(self, param, grad, state, xp):
-        beta1, beta2 = self.betas
-        g = grad + self.weight_decay * param
-        m = beta1 * state["exp_avg"] + (1 - beta1) * g
-        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-        return param - self.lr * m / (xp.sqrt(v) + self.eps), {**state, "step": state["step"] + 1, "exp_avg": m,
-                                                               "exp_avg_sq": v}
+    @staticmethod
+    def bias_corrected(average, beta, step):
+        return average
 
 
 class AdamNoBiasCorrection(RuleOptimizer):
@@ -85,10 +88,9 @@ class AdamNoBiasCorrection(RuleOptimizer):
 
 @dataclasses.dataclass(frozen=True)
 class _OffByOneAdam(ref.Adam):
-    def update(self, param, grad, state, xp):
-        # bias correction with t + 1: the step counter is advanced twice
-        new, state = super().update(param, grad, {**state, "step": state["step"] + 1}, xp)
-        return new, {**state, "step": state["step"] - 1}
+    @staticmethod
+    def bias_corrected(average, beta, step):
+        return average / (1 - beta ** (step + 1))  # the step counter advanced before it is read
 
 
 class AdamOffByOneBiasCorrection(RuleOptimizer):

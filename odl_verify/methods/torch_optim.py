@@ -177,9 +177,13 @@ class Adam:
         second = exp_avg_sq
         if self.amsgrad:
             second = new_state["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], exp_avg_sq)
-        m_hat = exp_avg / (1 - beta1 ** step)
-        v_hat = second / (1 - beta2 ** step)
+        m_hat, v_hat = self.bias_corrected(exp_avg, beta1, step), self.bias_corrected(second, beta2, step)
         return param - self.lr * m_hat / (xp.sqrt(v_hat) + self.eps), new_state
+
+    @staticmethod
+    def bias_corrected(average, beta, step):
+        """An average of step terms started at 0, divided by 1 − βᵗ, the weight it has."""
+        return average / (1 - beta ** step)
 
 
 @dataclasses.dataclass(frozen=True)
