@@ -48,48 +48,39 @@ def loopback_socket_server(tmp_path):
         log.close()
 
 
-def verdicts_from_junit(path) -> dict:
+def verdicts_from_junit(path) -> list[dict]:
     """Verdicts that the plugin attached to theorem items (``odl_verdict`` user properties)."""
-    out = {}
-    for prop in ET.parse(path).iter("property"):
-        if prop.get("name") == "odl_verdict":
-            verdict = ast.literal_eval(prop.get("value"))
-            out[verdict["theorem"]] = verdict
-    return out
+    return [ast.literal_eval(prop.get("value")) for prop in ET.parse(path).iter("property")
+            if prop.get("name") == "odl_verdict"]
 
 
 def comparable(verdict: dict) -> dict:
     return {k: v for k, v in verdict.items() if k != "seconds"}
 
 
-def run_pytest(selection: list[str], junit, cwd, extra=()) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
-               *extra, *selection, f"--odl-examples={EXAMPLES}", "--odl-seed=0", "--odl-device=cpu",
-               f"--junitxml={junit}"]
-    run = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=240,
-                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    return run
-
-
 def test_remote_worker_on_loopback_gives_the_local_verdicts(repo_path, tmp_path, loopback_socket_server):
-    # absolute paths: xdist maps each path argument into the copy it rsyncs to the worker;
-    # theorem files are collected by the odl-verify plugin alone (no:python), so naming one
-    # imports nothing else
-    selection = ["-p", "no:python", repo_path("theorems", "descent_lemma.py")]
+    """``--dist each`` sends the selection to a local worker (popen) and to the remote one;
+    absolute paths, because xdist maps each path argument into the copy it rsyncs to the
+    remote worker; theorem files are collected by the odl-verify plugin alone (no:python)."""
     remote_dir = tmp_path / "remote"
     remote_dir.mkdir()
-    run_pytest(selection, tmp_path / "remote.xml", tmp_path,
-               extra=[f"--tx=socket=127.0.0.1:{loopback_socket_server}//chdir={remote_dir}",
-                      f"--rsyncdir={repo_path()}", "--dist=load"])
-    # the worker ran in the remote directory, on the copy xdist sent it
+    junit = tmp_path / "verdicts.xml"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
+               "--tx=popen", f"--tx=socket=127.0.0.1:{loopback_socket_server}//chdir={remote_dir}",
+               f"--rsyncdir={repo_path()}", "--dist=each", "-p", "no:python",
+               repo_path("theorems", "descent_lemma.py"), f"--odl-examples={EXAMPLES}", "--odl-seed=0",
+               "--odl-device=cpu", f"--junitxml={junit}"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=240,
+                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    # the remote worker ran in its own directory, on the copy xdist sent it
     assert (remote_dir / os.path.basename(repo_path()) / "theorems" / "descent_lemma.py").exists()
-    run_pytest(selection, tmp_path / "local.xml", repo_path(), extra=["-p", "no:xdist"])
 
-    remote, local = verdicts_from_junit(tmp_path / "remote.xml"), verdicts_from_junit(tmp_path / "local.xml")
-    assert set(remote) == set(local) == {"descent-lemma"}
-    assert remote["descent-lemma"]["status"] == "held" and remote["descent-lemma"]["instances"] > 0
-    assert comparable(remote["descent-lemma"]) == comparable(local["descent-lemma"])
+    verdicts = verdicts_from_junit(junit)
+    assert len(verdicts) == 2, "one verdict from each worker"
+    assert {v["theorem"] for v in verdicts} == {"descent-lemma"}
+    assert verdicts[0]["status"] == "held" and verdicts[0]["instances"] > 0
+    assert comparable(verdicts[0]) == comparable(verdicts[1])
 
 
 def test_verdict_data_depend_on_the_seed_so_the_comparison_can_fail():
