@@ -368,6 +368,22 @@ class Claim(Checkable):
             mask = ok if mask is None else mask & ok
         return mask
 
+    @functools.cached_property
+    def _mp_rounding(self):
+        """First-order sensitivity of the conclusion's gap to relative errors in its arguments,
+        Σ |∂(big − small)/∂a|·|a|, compiled from the sympy conclusion (a Max contributes both
+        branches, a bound from above)."""
+        gap = self.big - self.small
+        terms = [sp.Abs(sp.diff(gap, a)) * sp.Abs(a) for a in self.arguments if a not in self.integers]
+        bound = sp.Add(*terms).replace(sp.Heaviside, lambda *args: sp.Integer(1))
+        return compile_mp(self.arguments, bound)
+
+    def rounding_scale(self, values: Mapping) -> mpmath.mpf:
+        """How large the gap may look from rounding alone, per unit relative error of the arguments:
+        a gap below ``rounding_scale · 10^(-digits)`` is cancellation, not a violation (f(x) − f(x⁺)
+        of two equal 60-digit numbers is 0 whatever the true difference of 10⁻¹⁶⁰)."""
+        return abs(mpmath.mpf(self._mp_rounding(*[first(values[a]) for a in self.arguments])))
+
     def exact_hypotheses_hold(self, values: Mapping) -> list[str]:
         """Names of hypotheses that fail in high precision (empty when all hold)."""
         failed = []

@@ -179,6 +179,10 @@ def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
     return values, small + 0 * x0[:, 0], big + 0 * x0[:, 0], measured
 
 
+#: digits of working precision assumed lost to rounding in the measured quantities
+ROUNDING_MARGIN = 10
+
+
 def _exact_violation(claim: Claim, candidate: Candidate, digits: int) -> dict | None:
     family = claim.families[candidate.family]
     with mpmath.workdps(digits):
@@ -198,6 +202,8 @@ def _exact_violation(claim: Claim, candidate: Candidate, digits: int) -> dict | 
         slack = (big - small) / (abs(big) + abs(small)) if (big or small) else mpmath.mpf(0)
         if slack >= -EXACT_TOLERANCE:
             return None
+        if small - big <= claim.rounding_scale(values) * mpmath.mpf(10) ** (ROUNDING_MARGIN - digits):
+            return None  # the gap is within what rounding the arguments could produce
         return {"slack": slack, "small": small, "big": big, "values": values,
                 "params": family.constrain(raw, xp), "measured": measured}
 

@@ -70,3 +70,14 @@ def test_variant_errors_name_what_is_wrong():
         DESCENT_LEMMA.variant("x", drop=[sp.Le(eta, 7)])
     with pytest.raises(UsageError, match="must be <=, <, >= or >"):
         DESCENT_LEMMA.variant("x", conclusion=sp.Eq(eta, 1))
+
+
+def test_cancellation_below_working_precision_is_not_a_violation():
+    # f(x) − f(x⁺) is about 1e-161 here: both precisions round it to 0 against a bound of 8e-162,
+    # and the gap is far below what rounding f's value (about 1.5) can produce
+    index = [f.name for f in DESCENT_LEMMA.families].index("cosine-sum")
+    candidate = Candidate(index, {"a": np.array([1.0, 1.0]), "w": np.array([[5e-27], [0.0]]),
+                                  "b": np.array([0.0, 1.0]), "c": np.array([0.0])},
+                          np.array([5e-27]), {beta: 1.0, eta: 1.0}, {})
+    assert _float_slack(DESCENT_LEMMA, candidate) == -1.0
+    assert confirm(DESCENT_LEMMA, candidate) is None
