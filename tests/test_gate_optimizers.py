@@ -158,3 +158,31 @@ def test_cli_error_verdict_exits_2(capsys, monkeypatch, repo_path):
 def test_unknown_method_is_a_usage_error():
     with pytest.raises(UsageError, match="unknown gate method"):
         check("adamax", torch.optim.Adamax)
+
+
+# ---------------------------------------------------------------- theorem-level checks on their own
+QUADRATIC = {"spectrum": [1.0, 100.0], "tau": 1.0, "steps": 20, "start": "top eigenvector", "seed": 0}
+ACCEPTED = {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"}
+
+
+def _lr_times_1_5(params, lr, **options):
+    return torch.optim.SGD(params, lr=1.5 * lr, **options)
+
+
+def _momentum_0_99(params, lr, momentum=0.0, **options):
+    return torch.optim.SGD(params, lr=lr, momentum=0.99 if momentum else 0.0, **options)
+
+
+def test_theorem_checks_hold_for_torch_sgd():
+    from odl_verify.gate.optimizers import check_sgd_theorems
+    check_sgd_theorems(torch.optim.SGD, QUADRATIC, timeout=10.0, accepted=ACCEPTED)
+
+
+@pytest.mark.parametrize("target, check", [(_lr_times_1_5, "descent-lemma"), (_momentum_0_99, "heavy-ball")])
+def test_theorem_checks_reject_what_breaks_them(target, check):
+    """At η = 1/β along the top eigenvector the descent lemma is tight, so a larger step breaks it;
+    momentum 0.99 instead of Polyak's β* outgrows the heavy-ball transient bound by step 20."""
+    from odl_verify.gate.optimizers import Mismatch, check_sgd_theorems
+    with pytest.raises(Mismatch) as caught:
+        check_sgd_theorems(target, QUADRATIC, timeout=10.0, accepted=ACCEPTED)
+    assert caught.value.check == check

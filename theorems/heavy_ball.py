@@ -45,9 +45,14 @@ _PARAMETERS = sp.Tuple(ALPHA, BETA)
 _COMPILED = {"torch": compile_torch((mu, L), _PARAMETERS), "mpmath": compile_mp((mu, L), _PARAMETERS)}
 
 
+def polyak_parameters(mu_value, L_value, xp):
+    """(α*, β*) for the extreme eigenvalues μ ≤ L, in the namespace ``xp``."""
+    return _COMPILED[xp.name](mu_value, L_value)
+
+
 def trajectory_norms(grad, x0, values, xp):
     """‖x_0‖, …, ‖x_t‖ of heavy ball at Polyak's (α*, β*) from x₋₁ = x₀, one column per step."""
-    alpha, beta = _COMPILED[xp.name](values["mu"], values["L"])
+    alpha, beta = polyak_parameters(values["mu"], values["L"], xp)
     rule = HeavyBall(lr=per_instance(alpha), momentum=per_instance(beta))
     return [xp.sqrt(xp.sum(x * x)) for x in iterates(rule, grad, x0, values["t"], xp)]
 

@@ -40,13 +40,12 @@ import time
 from typing import Any
 
 import numpy as np
-import sympy as sp
 import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
 from ..backend import MpNamespace, TorchNamespace, UsageError, to_mp
-from ..claims import FLOAT_TOLERANCE, Claim, compile_torch
+from ..claims import FLOAT_TOLERANCE, Claim
 from ..methods import torch_optim
 from ..verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
 from . import GateConfig, register
@@ -435,13 +434,11 @@ def check_scale_invariance(scenario, target, params0, grads, timeout, exponent: 
     return None
 
 
-# plain SGD on f = ½ Σ λ_i x_i²: the descent lemma's own claim, and contraction stated once here
-_eta, _lam_min, _lam_max = sp.symbols("eta lambda_min lambda_max", positive=True)
-_t = sp.Symbol("t", integer=True, nonnegative=True)
-_norm_t, _norm_0 = sp.symbols("norm_t norm_0", nonnegative=True)
-CONTRACTION = sp.Le(_norm_t, sp.Max(sp.Abs(1 - _eta * _lam_min), sp.Abs(1 - _eta * _lam_max)) ** _t * _norm_0)
-_CONTRACTION_SIDES = compile_torch([_eta, _lam_min, _lam_max, _t, _norm_t, _norm_0],
-                                   sp.Tuple(CONTRACTION.lhs, CONTRACTION.rhs))
+# plain SGD on f = ½ Σ λ_i x_i²: the theorems' own claims (descent lemma, contraction, heavy ball)
+def _sides(claim: Claim, named: dict):
+    """(observed, bound) of ``claim``'s conclusion from values named like its symbols."""
+    small, big = claim.sides({s: named[s.name] for s in claim.arguments}, TorchNamespace())
+    return claim.observed_and_bound(small, big)
 
 
 @st.composite
@@ -494,20 +491,42 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
     else:
         raise Mismatch("descent-lemma", f"plain SGD step violates the descent lemma ({DESCENT_LEMMA.statement()}), "
                        f"slack {slack:.3g}", shown)
-    eta = 2 * case["tau"] / beta * (1 - 1e-9)
-    points = trajectory(eta, case["steps"])
-    norms = torch.stack([p.norm() for p in points])
-    t = torch.arange(len(points), dtype=torch.float64)
-    small, big = _CONTRACTION_SIDES(torch.tensor(eta, dtype=torch.float64), lam.min(), lam.max(), t, norms, norms[0])
-    # roundoff of float64 steps: each x − η·λx rounds by u(|x| + η|λx|) and ρ ≤ 1 carries it on; the norm adds d·u
+    from theorems.heavy_ball import HEAVY_BALL_RATE, polyak_parameters
+    from theorems.quadratic_contraction import GENERAL_STEP
     u = UNIT_ROUNDOFF[torch.float64]
-    carried = torch.cat([torch.zeros(1, dtype=torch.float64), torch.cumsum(norms[:-1], 0)])
-    violated = small > big + u * (2 * (1 + eta * beta) * carried + len(lam) * norms)
+    lam_min, lam_max = lam.min(), lam.max()
+    steps = torch.arange(case["steps"] + 1, dtype=torch.float64)
+
+    def norms_of(points):
+        norms = torch.stack([p.norm() for p in points])
+        return norms, torch.cat([torch.zeros(1, dtype=torch.float64), torch.cumsum(norms[:-1], 0)])
+
+    eta = 2 * case["tau"] / beta * (1 - 1e-9)
+    norms, carried = norms_of(trajectory(eta, case["steps"]))
+    observed, bound = _sides(GENERAL_STEP, {"eta": torch.tensor(eta, dtype=torch.float64), "lambda_min": lam_min,
+                                            "lambda_max": lam_max, "t": steps, "norm_t": norms, "norm_0": norms[0]})
+    # roundoff of float64 steps: each x − η·λx rounds by u(|x| + η|λx|) and ρ ≤ 1 carries it on; the norm adds d·u
+    violated = observed > bound + u * (2 * (1 + eta * beta) * carried + len(lam) * norms)
     if violated.any():
         step = int(violated.nonzero()[0])
-        raise Mismatch("contraction", f"plain SGD on a quadratic: ‖x_t‖ = {float(small[step]):.17g} exceeds "
-                       f"ρ^t‖x_0‖ = {float(big[step]):.17g} at t = {step} ({sp.sstr(CONTRACTION)})",
+        raise Mismatch("contraction", f"plain SGD on a quadratic: ‖x_t‖ = {float(observed[step]):.17g} exceeds "
+                       f"ρ^t‖x_0‖ = {float(bound[step]):.17g} at t = {step} ({GENERAL_STEP.statement()})",
                        {**shown, "lr": eta, "steps": case["steps"], "norms": norms.tolist()})
+    if "momentum" not in accepted:
+        return
+    alpha, momentum = (float(v) for v in polyak_parameters(lam_min, lam_max, TorchNamespace()))
+    plain["momentum"] = momentum
+    norms, carried = norms_of(trajectory(alpha, case["steps"]))
+    observed, bound = _sides(HEAVY_BALL_RATE, {"mu": lam_min, "L": lam_max, "t": steps, "norm_t": norms,
+                                               "norm_0": norms[0]})
+    # each step rounds by about u(|x_t| + |x_{t−1}| + α|λx_t|) and the iteration's powers grow by at most 1 + 2t
+    violated = observed > bound + u * (4 * (1 + 2 * steps) * carried + len(lam) * norms)
+    if violated.any():
+        step = int(violated.nonzero()[0])
+        raise Mismatch("heavy-ball", f"SGD with momentum at Polyak's parameters (lr {alpha:.6g}, momentum "
+                       f"{momentum:.6g}): ‖x_t‖ = {float(observed[step]):.17g} exceeds the heavy-ball bound "
+                       f"{float(bound[step]):.17g} at t = {step} ({HEAVY_BALL_RATE.statement()})",
+                       {**shown, "lr": alpha, "momentum": momentum, "steps": case["steps"], "norms": norms.tolist()})
 
 
 # ----------------------------------------------------------------- the gate
@@ -534,8 +553,8 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
         notes.append(f"not accepted by the target, so held at torch's default and not checked: {', '.join(skipped)}")
     if method not in SCALE_INVARIANT and method != "sgd":
         notes.append("rescaling invariance not checked: Adadelta's ε sets its units, so it is not invariant")
-    if method == "sgd":
-        notes.append("heavy-ball rate with Polyak's parameters is not checked by this gate")
+    if method == "sgd" and "momentum" not in accepted:
+        notes.append("heavy-ball rate with Polyak's parameters not checked: the target takes no momentum")
     verdict.details["tolerance"] = ("u·(8·t·(max|θ_s| + max|θ_s − θ_{s−1}|) + 4·κ_t), κ_t = float32 error of "
                                     "the reference in float32 ulps; confirmed at 60 digits")
     stats = {"examples": 0, "steps": 0, "ill_conditioned": 0, "worst": 0.0, "errors": []}
@@ -588,7 +607,7 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
                            ill_conditioned_entries=stats["ill_conditioned"], skipped_hyperparameters=skipped,
                            checks=["reference", "inputs", "state_dict", "permutation"]
                            + (["rescaling"] if method in SCALE_INVARIANT else [])
-                           + (["descent-lemma", "contraction"] if method == "sgd" else []))
+                           + (["descent-lemma", "contraction", "heavy-ball"] if method == "sgd" else []))
     if stats["ill_conditioned"]:
         notes.append(f"{stats['ill_conditioned']} entries non-finite in the target where the reference run in "
                      "float32 is non-finite too (the dtype, not the target)")
