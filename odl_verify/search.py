@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings, tar
 from hypothesis import strategies as st
 
 from .backend import CONFIRM_DIGITS, MpNamespace, TorchNamespace, UsageError, resolve_device
+from ._internal.seeded import seed_only
 from .claims import EXACT_TOLERANCE, FLOAT_TOLERANCE, Claim, Instance, first
 from .instances import _array
 from .verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
@@ -512,7 +513,7 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
                       device=str(device), seed=config.seed, families=[f.name for f in claim.families])
     start = time.perf_counter()
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), seed_only():
             attempt()
     except Violation as violation:
         candidate, exact = simplify(claim, violation.candidate, violation.exact)

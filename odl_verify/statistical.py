@@ -14,6 +14,7 @@ import torch
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from ._internal.seeded import seed_only
 from .backend import UsageError, resolve_device
 from .claims import Checkable
 from .search import CheckConfig
@@ -81,5 +82,6 @@ def draw(strategy: st.SearchStrategy, count: int, seed_value: int) -> list:
     def collect(value):
         drawn.append(value)
 
-    collect()
+    with seed_only():
+        collect()
     return drawn

@@ -54,3 +54,16 @@ def test_same_seed_same_verdict_data():
     second = DESCENT_LEMMA.check(CheckConfig(seed=7, device="cpu", examples=8)).to_dict()
     first.pop("seconds"), second.pop("seconds")
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_same_seed_same_data_whatever_local_modules_are_imported(tmp_path, monkeypatch):
+    """Hypothesis would mix literals from newly imported local modules into its draws."""
+    import importlib
+    before = DESCENT_LEMMA.check(CheckConfig(seed=5, device="cpu", examples=8)).to_dict()
+    literals = ", ".join(f"{k * 0.0123 + 1.7:.6f}" for k in range(200))
+    (tmp_path / "odl_literals_probe.py").write_text(f"VALUES = [{literals}, 7, 11, 13, 1e-5, 2.5e3]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("odl_literals_probe")
+    after = DESCENT_LEMMA.check(CheckConfig(seed=5, device="cpu", examples=8)).to_dict()
+    before.pop("seconds"), after.pop("seconds")
+    assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)

@@ -45,6 +45,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
 from ..backend import MpNamespace, TorchNamespace, UsageError, to_mp
+from .._internal.seeded import seed_only
 from ..claims import FLOAT_TOLERANCE, Claim
 from ..methods import torch_optim
 from ..verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
@@ -585,7 +586,7 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
 
     start = time.perf_counter()
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), seed_only():
             attempt()
     except Exception:  # ours, or Hypothesis' Flaky around ours when the target is not deterministic
         if "error" not in first and "mismatches" not in first:
