@@ -30,6 +30,7 @@ bit). Adadelta is not rescaling-invariant (ε sets its units), so it is not chec
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
 import functools
@@ -44,7 +45,7 @@ import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
-from ..backend import MpNamespace, TorchNamespace, UsageError, to_mp
+from ..backend import MpNamespace, TorchNamespace, UsageError, resolve_device, to_mp
 from .._internal.seeded import seed_only
 from ..claims import FLOAT_TOLERANCE, Claim
 from ..methods import torch_optim
@@ -233,13 +234,27 @@ def _param_groups(params, scenario: Scenario) -> list[dict]:
             for members, overrides in scenario.groups]
 
 
+#: where the target's parameters and gradients live (``--device``); the reference runs on the CPU
+TARGET_DEVICE: contextvars.ContextVar[torch.device] = contextvars.ContextVar("target_device",
+                                                                           default=torch.device("cpu"))
+
+
+def _on_target_device(tensor):
+    return None if tensor is None else tensor.to(TARGET_DEVICE.get())
+
+
+def _host_copy(tensor) -> torch.Tensor:
+    return tensor.detach().double().cpu().clone()
+
+
 def run_target(target, scenario: Scenario, params0, grads, timeout: float, roundtrip_at: int | None = None):
-    """The target's trajectory (float64 copies); ``.grad`` must come back unmutated."""
-    params = [p.clone().requires_grad_(True) for p in params0]
+    """The target's trajectory (float64 CPU copies); ``.grad`` must come back unmutated."""
+    params = [_on_target_device(p).clone().requires_grad_(True) for p in params0]
+    grads = [[_on_target_device(g) for g in row] for row in grads]
     build = lambda: call("constructing the optimizer", timeout, target, _param_groups(params, scenario),
                          **copy.deepcopy(scenario.defaults))
     optimizer = build()
-    trajectory = [[p.detach().double().clone() for p in params]]
+    trajectory = [[_host_copy(p) for p in params]]
     for t, row in enumerate(grads):
         if t == roundtrip_at:
             saved = copy.deepcopy(call("state_dict()", timeout, optimizer.state_dict))
@@ -252,7 +267,7 @@ def run_target(target, scenario: Scenario, params0, grads, timeout: float, round
             if g is not None and (p.grad is None or not torch.equal(p.grad, g)):
                 raise Mismatch("inputs", f"step {t + 1} changed parameter {i}'s .grad (the gradient must be read, "
                                          "not modified)", {"step": t + 1, "parameter": i})
-        trajectory.append([p.detach().double().clone() for p in params])
+        trajectory.append([_host_copy(p) for p in params])
     return trajectory
 
 
@@ -464,13 +479,13 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
                                    maximize=False).items() if k in accepted}
 
     def trajectory(eta: float, steps: int) -> list[torch.Tensor]:
-        x = x0.clone().requires_grad_(True)
+        x, curvature = _on_target_device(x0).clone().requires_grad_(True), _on_target_device(lam)
         optimizer = call("constructing the optimizer", timeout, target, [x], lr=eta, **plain)
         points = [x0]
         for t in range(steps):
-            x.grad = lam * x.detach()
+            x.grad = curvature * x.detach()
             call(f"step() {t + 1}", timeout, optimizer.step)
-            points.append(x.detach().clone())
+            points.append(_host_copy(x))
         return points
 
     def measured(x, x_next, xp):
@@ -542,13 +557,14 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
     if not callable(target):
         raise UsageError(f"target {spec!r} is not callable")
     accepted, skipped = accepted_hyperparameters(target, method)
+    device = resolve_device(config.device)
     torch_name = TORCH_NAMES[method]
     verdict = Verdict(theorem=f"gate:{method}", title=f"{spec} computes torch.optim.{torch_name}", status=HELD,
                       statement=f"every step of {spec} equals torch.optim.{torch_name}'s update "
                                 f"(float64 reference, derived tolerance)", kind="gate",
                       reference=f"torch.optim.{torch_name} algorithm box (torch {torch.__version__}); THEORY.md §6",
                       method=f"{method}: odl_verify.methods.torch_optim.{torch_name}", seed=config.seed,
-                      device="cpu")
+                      device=str(device))
     notes = verdict.details.setdefault("notes", [])
     if skipped:
         notes.append(f"not accepted by the target, so held at torch's default and not checked: {', '.join(skipped)}")
@@ -585,12 +601,15 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
             raise
 
     start = time.perf_counter()
+    placed = TARGET_DEVICE.set(device)
     try:
         with torch.random.fork_rng(devices=[]), seed_only():
             attempt()
     except Exception:  # ours, or Hypothesis' Flaky around ours when the target is not deterministic
         if "error" not in first and "mismatches" not in first:
             raise
+    finally:
+        TARGET_DEVICE.reset(placed)
     if "error" in first:
         verdict.status, verdict.error = ERROR, f"{spec}: {first['error']}"
     elif "mismatches" in first:
