@@ -112,12 +112,24 @@ def write_outputs(args, verdicts: list[Verdict]) -> None:
                                                         command="odl-verify " + " ".join(sys.argv[1:])))
 
 
+def checked(name: str, title: str, run) -> Verdict:
+    """Run one check; a crash inside it becomes an error verdict, so the other checks still run
+    and every report is still written (bad usage still stops the command)."""
+    try:
+        return run()
+    except UsageError:
+        raise
+    except Exception as exc:
+        return Verdict(theorem=name, title=title, status=ERROR, statement="",
+                       error=f"{name} crashed: {type(exc).__name__}: {exc}")
+
+
 def command_check(args) -> int:
     config = run_config(args)
     claims = registry.resolve(args.targets)
     verdicts = []
     for claim in claims:
-        verdict = claim.check(config)
+        verdict = checked(claim.name, claim.title, lambda: claim.check(config))
         verdicts.append(verdict)
         print(format_verdict(verdict), flush=True)
     write_outputs(args, verdicts)
@@ -139,7 +151,7 @@ def command_gate(args) -> int:
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be positive, not {args.timeout}")
     config = GateConfig(examples=args.examples, seed=args.seed, device=args.device, timeout=args.timeout)
-    verdict = check(args.method, args.target, config)
+    verdict = checked(f"gate:{args.method}", args.target, lambda: check(args.method, args.target, config))
     print(format_verdict(verdict), flush=True)
     write_outputs(args, [verdict])
     if verdict.status == ERROR:

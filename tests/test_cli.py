@@ -113,3 +113,18 @@ def test_user_function_that_raises_or_returns_nan(capsys, tmp_path, body, reason
 def test_module_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "odl_verify", "check", "nope"], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("odl-verify: error: unknown theorem")
+
+
+def test_a_crashing_check_is_an_error_verdict_and_the_others_still_run(capsys, tmp_path, monkeypatch):
+    from theorems.descent_lemma import DESCENT_LEMMA
+
+    def crash(config=None):
+        raise ZeroDivisionError("inside the engine")
+
+    monkeypatch.setattr(DESCENT_LEMMA, "check", crash)
+    report = tmp_path / "verdicts.json"
+    code, out, err = run(capsys, "check", "descent-lemma", "method-conventions", "--json", str(report))
+    assert code == 2
+    assert "descent-lemma crashed: ZeroDivisionError: inside the engine" in err and "Traceback" not in err
+    statuses = [v["status"] for v in json.loads(report.read_text())["verdicts"]]
+    assert statuses[0] == "error" and statuses[1:] and all(s == "held" for s in statuses[1:])
