@@ -53,11 +53,12 @@ def is_builtin(claim: Checkable) -> bool:
     return builtin_claims().get(claim.name) is claim
 
 
-def load_file(path: str) -> list[Checkable]:
-    """Import a user's Python file and return the claims it defines at top level."""
+def import_path(path: str, prefix: str = "odl_user_"):
+    """Import a Python file by its path as a fresh module; a missing file or an import that
+    raises is a one-line UsageError."""
     if not os.path.isfile(path):
         raise UsageError(f"{path}: no such file")
-    name = "odl_user_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
+    name = prefix + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -67,6 +68,12 @@ def load_file(path: str) -> list[Checkable]:
         raise
     except Exception as exc:
         raise UsageError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def load_file(path: str) -> list[Checkable]:
+    """Import a user's Python file and return the claims it defines at top level."""
+    module = import_path(path)
     claims = _checkables(module)
     if not claims:
         raise UsageError(f"{path} defines no claims: assign a Claim (for example "

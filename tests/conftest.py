@@ -2,9 +2,30 @@ import os
 
 import pytest
 
+from odl_verify import CheckConfig, reproduce
+from odl_verify.output import format_verdict
+from odl_verify.registry import load_file
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture
 def repo_path():
     return lambda *parts: os.path.join(REPO, *parts)
+
+
+@pytest.fixture
+def falsified(repo_path):
+    """``falsified(variants_file, claim_name)``: the wrong variant must be falsified with a
+    counterexample confirmed in high precision that replays (in float64 too); returns it."""
+    def run(variants_file, name, seed=0):
+        (claim,) = [c for c in load_file(repo_path(variants_file)) if c.name == name]
+        verdict = claim.check(CheckConfig(seed=seed, device="cpu"))
+        assert verdict.status == "falsified", format_verdict(verdict)
+        example = verdict.counterexample
+        assert float(example.slack_exact) < 0
+        assert example.reproduce.startswith("odl-verify reproduce")
+        replay = reproduce(claim, example.case)
+        assert replay["violated"] and replay["float64"]["slack"] < 0
+        return example
+    return run
