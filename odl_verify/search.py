@@ -335,6 +335,16 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
                           reproduce=line)
 
 
+def _condition_number(family, raw, xp) -> dict:
+    """κ = λ_max/λ_min of the anchor, for coverage, where the family certifies a definite spectrum."""
+    if not {"lambda_min", "lambda_max"} <= family.provides:
+        return {}
+    with torch.no_grad():
+        constants = family.constants(family.constrain(tree_map(lambda a: a[:1], raw), xp), xp)
+    low, high = float(constants["lambda_min"][0]), float(constants["lambda_max"][0])
+    return {"condition number": high / low} if low > 0 else {}
+
+
 # ---------------------------------------------------------------- the run
 class _Run:
     """State of one falsification run: statistics, caches and the shrink budget."""
@@ -420,6 +430,7 @@ class _Run:
                     raise UserFunctionError(f"{claim.name}: measure returned NaN or inf on a drawn "
                                             f"{family.name} instance of dimension {case.dimension}")
                 drawn = {str(s): float(values[s][0].detach()) for s in claim.certified.keys() | set(claim.free)}
+                drawn.update(_condition_number(family, raw, xp))
             current = torch.where(valid, slack, torch.full_like(slack, math.inf)).detach()
             improved = current < best
             state = (tree_map(lambda a: a.detach().clone(), raw), x0.detach().clone(),
