@@ -12,7 +12,7 @@ def _fmt(value) -> str:
 
 def format_verdict(v: Verdict) -> str:
     searched = v.kind == "claim" or v.instances > 0  # a sympy proof, say, has no instances or slack
-    kind = ("tight" if v.tight else "upper bound") if searched else v.kind
+    kind = ("tight" if v.tight else "upper bound") if v.kind == "claim" else v.kind
     lines = [f"{v.theorem} - {v.title}  [{v.reference}; {kind}]",
              f"  claim:     {v.statement}"]
     if v.details.get("domains"):
