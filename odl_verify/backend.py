@@ -6,7 +6,6 @@ functions below, so the float64 search and the exact re-check cannot drift apart
 """
 from __future__ import annotations
 
-import functools
 
 import mpmath
 import numpy as np
@@ -195,11 +194,6 @@ class SympyNamespace:
     @staticmethod
     def solve(a, b):
         return b / a
-
-
-@functools.cache
-def torch_namespace(device: str = "cpu") -> TorchNamespace:
-    return TorchNamespace(device)
 
 
 def to_mp(value) -> np.ndarray:
