@@ -451,10 +451,16 @@ def check_scale_invariance(scenario, target, params0, grads, timeout, exponent: 
 
 
 # plain SGD on f = ½ Σ λ_i x_i²: the theorems' own claims (descent lemma, contraction, heavy ball)
-def _sides(claim: Claim, named: dict):
-    """(observed, bound) of ``claim``'s conclusion from values named like its symbols."""
+def _require_bound(check: str, claim: Claim, named: dict, allowance, what: str, shown: dict) -> None:
+    """Mismatch at the first step where the norm exceeds ``claim``'s bound by more than the roundoff
+    ``allowance``; ``named`` holds the values of the claim's symbols, by name, one entry per step."""
     small, big = claim.sides({s: named[s.name] for s in claim.arguments}, TorchNamespace())
-    return claim.observed_and_bound(small, big)
+    observed, bound = claim.observed_and_bound(small, big)
+    over = (observed > bound + allowance).nonzero()
+    if len(over):
+        step = int(over[0])
+        raise Mismatch(check, f"{what}: ‖x_t‖ = {float(observed[step]):.17g} exceeds the bound "
+                              f"{float(bound[step]):.17g} at t = {step} ({claim.statement()})", shown)
 
 
 @st.composite
@@ -478,9 +484,9 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
     plain = {k: v for k, v in dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
                                    maximize=False).items() if k in accepted}
 
-    def trajectory(eta: float, steps: int) -> list[torch.Tensor]:
+    def trajectory(eta: float, steps: int, **overrides) -> list[torch.Tensor]:
         x, curvature = _on_target_device(x0).clone().requires_grad_(True), _on_target_device(lam)
-        optimizer = call("constructing the optimizer", timeout, target, [x], lr=eta, **plain)
+        optimizer = call("constructing the optimizer", timeout, target, [x], lr=eta, **{**plain, **overrides})
         points = [x0]
         for t in range(steps):
             x.grad = curvature * x.detach()
@@ -519,30 +525,22 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
 
     eta = 2 * case["tau"] / beta * (1 - 1e-9)
     norms, carried = norms_of(trajectory(eta, case["steps"]))
-    observed, bound = _sides(GENERAL_STEP, {"eta": torch.tensor(eta, dtype=torch.float64), "lambda_min": lam_min,
-                                            "lambda_max": lam_max, "t": steps, "norm_t": norms, "norm_0": norms[0]})
     # roundoff of float64 steps: each x − η·λx rounds by u(|x| + η|λx|) and ρ ≤ 1 carries it on; the norm adds d·u
-    violated = observed > bound + u * (2 * (1 + eta * beta) * carried + len(lam) * norms)
-    if violated.any():
-        step = int(violated.nonzero()[0])
-        raise Mismatch("contraction", f"plain SGD on a quadratic: ‖x_t‖ = {float(observed[step]):.17g} exceeds "
-                       f"ρ^t‖x_0‖ = {float(bound[step]):.17g} at t = {step} ({GENERAL_STEP.statement()})",
-                       {**shown, "lr": eta, "steps": case["steps"], "norms": norms.tolist()})
+    _require_bound("contraction", GENERAL_STEP,
+                   {"eta": torch.tensor(eta, dtype=torch.float64), "lambda_min": lam_min, "lambda_max": lam_max,
+                    "t": steps, "norm_t": norms, "norm_0": norms[0]},
+                   u * (2 * (1 + eta * beta) * carried + len(lam) * norms), "plain SGD on a quadratic",
+                   {**shown, "lr": eta, "steps": case["steps"], "norms": norms.tolist()})
     if "momentum" not in accepted:
         return
     alpha, momentum = (float(v) for v in polyak_parameters(lam_min, lam_max, TorchNamespace()))
-    plain["momentum"] = momentum
-    norms, carried = norms_of(trajectory(alpha, case["steps"]))
-    observed, bound = _sides(HEAVY_BALL_RATE, {"mu": lam_min, "L": lam_max, "t": steps, "norm_t": norms,
-                                               "norm_0": norms[0]})
+    norms, carried = norms_of(trajectory(alpha, case["steps"], momentum=momentum))
     # each step rounds by about u(|x_t| + |x_{t−1}| + α|λx_t|) and the iteration's powers grow by at most 1 + 2t
-    violated = observed > bound + u * (4 * (1 + 2 * steps) * carried + len(lam) * norms)
-    if violated.any():
-        step = int(violated.nonzero()[0])
-        raise Mismatch("heavy-ball", f"SGD with momentum at Polyak's parameters (lr {alpha:.6g}, momentum "
-                       f"{momentum:.6g}): ‖x_t‖ = {float(observed[step]):.17g} exceeds the heavy-ball bound "
-                       f"{float(bound[step]):.17g} at t = {step} ({HEAVY_BALL_RATE.statement()})",
-                       {**shown, "lr": alpha, "momentum": momentum, "steps": case["steps"], "norms": norms.tolist()})
+    _require_bound("heavy-ball", HEAVY_BALL_RATE,
+                   {"mu": lam_min, "L": lam_max, "t": steps, "norm_t": norms, "norm_0": norms[0]},
+                   u * (4 * (1 + 2 * steps) * carried + len(lam) * norms),
+                   f"SGD with momentum at Polyak's parameters (lr {alpha:.6g}, momentum {momentum:.6g})",
+                   {**shown, "lr": alpha, "momentum": momentum, "steps": case["steps"], "norms": norms.tolist()})
 
 
 # ----------------------------------------------------------------- the gate
