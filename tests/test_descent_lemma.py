@@ -41,21 +41,23 @@ def test_wrong_constant_shrinks_to_the_textbook_counterexample(repo_path):
     assert shown["observed side"] == "0.5" and shown["bound side"] == "1.0"
 
 
+def verdict_data(seed: int) -> str:
+    """Everything a check reports for ``seed`` except its timing, as comparable text."""
+    data = DESCENT_LEMMA.check(CheckConfig(seed=seed, device="cpu", examples=8)).to_dict()
+    data.pop("seconds")
+    return json.dumps(data, sort_keys=True)
+
+
 def test_same_seed_same_verdict_data():
-    first = DESCENT_LEMMA.check(CheckConfig(seed=7, device="cpu", examples=8)).to_dict()
-    second = DESCENT_LEMMA.check(CheckConfig(seed=7, device="cpu", examples=8)).to_dict()
-    first.pop("seconds"), second.pop("seconds")
-    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert verdict_data(7) == verdict_data(7)
 
 
 def test_same_seed_same_data_whatever_local_modules_are_imported(tmp_path, monkeypatch):
     """Hypothesis would mix literals from newly imported local modules into its draws."""
     import importlib
-    before = DESCENT_LEMMA.check(CheckConfig(seed=5, device="cpu", examples=8)).to_dict()
+    before = verdict_data(5)
     literals = ", ".join(f"{k * 0.0123 + 1.7:.6f}" for k in range(200))
     (tmp_path / "odl_literals_probe.py").write_text(f"VALUES = [{literals}, 7, 11, 13, 1e-5, 2.5e3]\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.import_module("odl_literals_probe")
-    after = DESCENT_LEMMA.check(CheckConfig(seed=5, device="cpu", examples=8)).to_dict()
-    before.pop("seconds"), after.pop("seconds")
-    assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
+    assert verdict_data(5) == before
