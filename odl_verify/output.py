@@ -42,7 +42,7 @@ def format_verdict(v: Verdict) -> str:
         lines.append(f"  error:     {v.error}")
     if v.status == FALSIFIED and v.counterexample is not None:
         c = v.counterexample
-        lines.append(f"  counterexample (confirmed at {CONFIRM_DIGITS} digits, exact slack {c.slack_exact}):")
+        lines.append(f"  counterexample ({c.summary()}):")
         for key, value in c.shown.items():
             lines.append(f"    {key}: {value}")
         lines.append(f"  reproduce: {c.reproduce}")

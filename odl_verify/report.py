@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import Any, Iterable
 
 from .backend import UsageError
-from .verdict import ERROR, FALSIFIED, HELD, Verdict
+from .verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
 
 #: keys of ``verdict.details`` that have their own place in a section
 _DETAILS_SHOWN_ELSEWHERE = {"plots", "domains", "notes"}
@@ -139,6 +139,7 @@ def _section(v: dict, index: int) -> dict:
         "plots": [Markup(p) for p in rendered + coverage_plots if p],
         "details": Markup(details_table(shown_details)) if shown_details else None,
         "counterexample": Markup(details_table(counterexample["shown"])) if counterexample else None,
+        "counterexample_summary": Counterexample(**counterexample).summary() if counterexample else None,
     }
 
 

@@ -209,19 +209,23 @@ def _exact_violation(claim: Claim, candidate: Candidate, digits: int) -> dict | 
                 "params": family.constrain(raw, xp), "measured": measured}
 
 
+#: a second working precision: cancellation that fools one does not repeat the same number at another
+RECONFIRM_DIGITS = CONFIRM_DIGITS * 5 // 2
+
+
 def confirm(claim: Claim, candidate: Candidate) -> dict | None:
     """Re-evaluate one candidate in high precision; the exact values if it violates.
 
     A violation counts only if it appears at ``CONFIRM_DIGITS`` digits and again, with
     the same slack and the same gap (small − big) to three digits, at
-    ``CONFIRM_DIGITS * 5 // 2``: cancellation that fools one working precision does not
+    ``RECONFIRM_DIGITS``: cancellation that fools one working precision does not
     reproduce the same number at another. The gap matters where a side is exactly 0 in
     real arithmetic: roundoff of 10⁻⁶¹ against a bound of 0 has slack −1 at every precision.
     """
     result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
     if result is None:
         return None
-    again = _exact_violation(claim, candidate, CONFIRM_DIGITS * 5 // 2)
+    again = _exact_violation(claim, candidate, RECONFIRM_DIGITS)
     if again is None:
         return None
     gaps = [r["small"] - r["big"] for r in (result, again)]
@@ -331,8 +335,8 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
     case = candidate.case_json(claim)
     line = f"odl-verify reproduce '{claim_reference(claim)}' --case '{json.dumps(case, separators=(',', ':'))}'"
     return Counterexample(family=family.name, dimension=int(np.size(candidate.x0)), case=case, shown=shown,
-                          slack_float64=float(slack64), slack_exact=mpmath.nstr(exact["slack"], 6),
-                          reproduce=line)
+                          reproduce=line, confirmation=f"shrunk; confirmed at {CONFIRM_DIGITS} and {RECONFIRM_DIGITS} digits",
+                          slack_float64=float(slack64), slack_exact=mpmath.nstr(exact["slack"], 6))
 
 
 def _condition_number(family, raw, xp) -> dict:
@@ -470,7 +474,7 @@ class _Run:
                                   {s: float(t[row]) for s, t in best_state[2].items()}, integers)
             exact = confirm(claim, candidate)
             if exact is not None:
-                raise Violation(candidate, {**exact, "slack64": float(best[row])})
+                raise Violation(candidate, exact)
             self.rejected += 1
 
     def _record(self, case, family, drawn, best, sides, finite, size) -> None:
@@ -529,7 +533,10 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
     except Violation as violation:
         candidate, exact = simplify(claim, violation.candidate, violation.exact)
         verdict.status = FALSIFIED
-        verdict.counterexample = build_counterexample(claim, candidate, exact, violation.exact["slack64"])
+        # the shrunk case's own float64 slack, so the verdict and its reproduce line agree
+        slack64 = _float64_sides(claim, candidate)["slack"]
+        verdict.counterexample = build_counterexample(claim, candidate, exact, slack64)
+        run.worst_slack = min(run.worst_slack, slack64, float(exact["slack"]))
     except UserFunctionError as exc:
         verdict.status, verdict.error = ERROR, str(exc)
     verdict.seconds = time.perf_counter() - start
@@ -542,20 +549,22 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
     return verdict
 
 
+def _float64_sides(claim: Claim, candidate: Candidate) -> dict:
+    """One candidate evaluated in float64 on the CPU, as the search saw it."""
+    batch = lambda a: torch.as_tensor(np.asarray(a)[None], dtype=torch.float64)
+    _, small, big, _ = evaluate(claim, claim.families[candidate.family], tree_map(batch, candidate.raw),
+                                batch(candidate.x0),
+                                {s: torch.tensor([t], dtype=torch.float64) for s, t in candidate.tau.items()},
+                                candidate.integers, TorchNamespace("cpu"))
+    observed, bound = claim.observed_and_bound(small[0], big[0])
+    return {"observed side": float(observed), "bound side": float(bound), "slack": float(claim.slack(small, big)[0])}
+
+
 def reproduce(claim: Claim, case: dict) -> dict:
     """Replay a counterexample: float64 and high-precision sides, and whether it violates."""
     candidate = Candidate.from_json(claim, case)
-    family = claim.families[candidate.family]
-    xp = TorchNamespace("cpu")
-    batch = lambda a: torch.as_tensor(np.asarray(a)[None], dtype=torch.float64)
-    _, small, big, _ = evaluate(claim, family, tree_map(batch, candidate.raw), batch(candidate.x0),
-                                {s: torch.tensor([t], dtype=torch.float64) for s, t in candidate.tau.items()},
-                                candidate.integers, xp)
     exact = confirm(claim, candidate)
-    observed, bound = claim.observed_and_bound(small[0], big[0])
-    out = {"claim": claim.name, "float64": {"observed side": float(observed), "bound side": float(bound),
-                                             "slack": float(claim.slack(small, big)[0])},
-           "violated": exact is not None}
+    out = {"claim": claim.name, "float64": _float64_sides(claim, candidate), "violated": exact is not None}
     if exact is not None:
         out["counterexample"] = dataclasses.asdict(build_counterexample(claim, candidate, exact,
                                                                         out["float64"]["slack"]))["shown"]

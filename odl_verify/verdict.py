@@ -12,17 +12,26 @@ HELD, FALSIFIED, ERROR = "held", "falsified", "error"
 
 @dataclasses.dataclass
 class Counterexample:
-    """A violation confirmed in high precision, with what it takes to replay it."""
+    """A confirmed violation, how it was confirmed, and what it takes to replay it."""
 
     family: str
     dimension: int
-    #: the exact input to ``odl-verify reproduce``: raw parameters, start, τ, integers
+    #: the exact input to the reproduce line: raw parameters, start, τ, integers (or a gate's scenario)
     case: dict[str, Any]
     #: what a person reads: instance parameters, hyperparameters, measured quantities
     shown: dict[str, Any]
-    slack_float64: float
-    slack_exact: str
     reproduce: str
+    #: how the violation was confirmed, in words, e.g. "confirmed at 60 and 150 digits"
+    confirmation: str
+    #: slacks of a claim's conclusion on the shrunk case; a gate's mismatch has none
+    slack_float64: float | None = None
+    slack_exact: str | None = None
+
+    def summary(self) -> str:
+        slacks = [f"{name} slack {value}" for name, value in
+                  (("exact", self.slack_exact), ("float64", None if self.slack_float64 is None else f"{self.slack_float64:.6g}"))
+                  if value is not None]
+        return "; ".join([self.confirmation, *slacks])
 
 
 @dataclasses.dataclass

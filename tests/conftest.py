@@ -27,5 +27,8 @@ def falsified(repo_path):
         assert example.reproduce.startswith("odl-verify reproduce")
         replay = reproduce(claim, example.case)
         assert replay["violated"] and replay["float64"]["slack"] < 0
+        # the verdict reports the shrunk case it prints, not the float64 point the search first hit
+        assert example.slack_float64 == replay["float64"]["slack"]
+        assert verdict.worst_slack <= example.slack_float64
         return example
     return run

@@ -147,6 +147,9 @@ def test_cli_falsified_exits_1_and_prints_reproduction(capsys, monkeypatch, repo
     assert code == 1 and "FALSIFIED" in out
     assert "odl-verify gate adam tests/faulty_optimizers.py:AdamNoBiasCorrection --seed 0 --examples 3" in out
     assert "replay('adam', 'tests/faulty_optimizers.py:AdamNoBiasCorrection'" in out
+    # a gate mismatch names the check it fails; it has no slack and no high-precision confirmation to claim
+    (header,) = [line for line in out.splitlines() if line.strip().startswith("counterexample (")]
+    assert "shrunk; the target fails the reference check on this case" in header and "slack" not in header
 
 
 def test_cli_error_verdict_exits_2(capsys, monkeypatch, repo_path):

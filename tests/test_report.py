@@ -30,7 +30,8 @@ def falsified_claim() -> Verdict:
                    instances=4, examples=1, counterexample=Counterexample(
                        family="quadratic", dimension=1, case={"x0": [1.0]}, slack_float64=-0.3,
                        slack_exact="-0.333333", shown={"family": "quadratic", "x0": ["1.0"], "bound side": "1.0"},
-                       reproduce="odl-verify reproduce 'v.py:descent-lemma~wrong' --case '{}'"))
+                       reproduce="odl-verify reproduce 'v.py:descent-lemma~wrong' --case '{}'",
+                       confirmation="shrunk; confirmed at 60 and 150 digits"))
 
 
 def statistical_with_plots() -> Verdict:
@@ -71,7 +72,7 @@ def test_report_is_self_contained_and_shows_every_kind_of_verdict():
     # summary table rows and verdict wording
     assert "held on 30 instances" in page and page.count('class="status falsified"') == 2 * 2
     # counterexample with its reproduction line; the error's reason; the gate's details as a table
-    assert "Counterexample (shrunk, confirmed" in page and "exact slack -0.333333" in page
+    assert "Counterexample (shrunk; confirmed" in page and "exact slack -0.333333" in page
     assert "odl-verify reproduce &#39;v.py:descent-lemma~wrong&#39;" in page
     assert "measure raised KeyError" in page
     assert "<th>first differing step</th><td>3</td>" in page and "<th>got</th>" in page

@@ -667,7 +667,8 @@ def _counterexample(method, spec, config, mismatch: Mismatch) -> Counterexample:
         cli += f" --examples {config.examples}"
     shown = {"check": mismatch.check, "what": str(mismatch), **mismatch.shown, "replay (this case)": snippet}
     return Counterexample(family=f"optimizer:{mismatch.check}", dimension=sum(math.prod(s) for s in scenario.shapes),
-                          case=case, shown=shown, slack_float64=-1.0, slack_exact="n/a", reproduce=cli)
+                          case=case, shown=shown, reproduce=cli,
+                          confirmation=f"shrunk; the target fails the {mismatch.check} check on this case")
 
 
 def replay(method: str, target, case: dict | str, timeout: float = 10.0) -> None:
