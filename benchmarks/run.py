@@ -35,7 +35,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.baseline import NumpyNamespace  # noqa: E402
 from odl_verify import registry  # noqa: E402
-from odl_verify.backend import TorchNamespace, UsageError, resolve_device  # noqa: E402
+from odl_verify.backend import TorchNamespace, resolve_device  # noqa: E402
+from odl_verify.errors import UsageError  # noqa: E402
 from odl_verify.claims import Claim, Instance  # noqa: E402
 from odl_verify.methods import gradient_descent  # noqa: E402
 from odl_verify.search import Case, CheckConfig, UserFunctionError, _Run, evaluate, tree_leaves, tree_map  # noqa: E402

@@ -11,12 +11,10 @@ import mpmath
 import numpy as np
 import torch
 
+from .errors import UsageError
+
 #: Decimal digits used to confirm a violation found in float64.
 CONFIRM_DIGITS = 60
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported as one line, exit code 2."""
 
 
 def resolve_device(name: str = "auto") -> torch.device:

@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from .backend import UsageError
+from .errors import UsageError
 from .instances import Family
 
 #: float64 slack below which a candidate counts as a violation worth confirming.
@@ -112,8 +112,12 @@ def _orient(relation: sp.Basic) -> tuple[sp.Expr, sp.Expr]:
     raise UsageError(f"a claim relation must be <=, <, >= or >, not {relation!r}")
 
 
+@functools.lru_cache(maxsize=None)
 def _as_bound(relation, symbol) -> tuple[str, Bound] | None:
-    """Read ``relation`` as a lower or upper bound on ``symbol`` when it is linear in it."""
+    """Read ``relation`` as a lower or upper bound on ``symbol`` when it is linear in it.
+
+    Cached: domains and side conditions read each hypothesis twice, and a variant re-reads
+    its parent's hypotheses; sympy's simplify makes each reading cost milliseconds."""
     small, big = _orient(relation)
     expr = sp.simplify(big - small)  # relation: expr >= 0
     coefficient = sp.simplify(sp.diff(expr, symbol))

@@ -11,7 +11,8 @@ import sys
 from typing import Sequence
 
 from . import profiles, registry
-from .backend import UsageError, resolve_device
+from .backend import resolve_device
+from .errors import UsageError
 from .output import format_verdict
 from .search import CheckConfig
 from .verdict import ERROR, FALSIFIED, Verdict, dumps

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import importlib
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 import pytest
 
 from . import profiles
-from .claims import Checkable
-from .output import format_verdict
-from .search import CheckConfig
+from .errors import UsageError
 from .verdict import ERROR, HELD, Verdict
 
-CONFIG_KEY = pytest.StashKey[CheckConfig]()
+if TYPE_CHECKING:
+    from .claims import Checkable
+    from .search import CheckConfig
+
+# Nothing here imports torch or sympy at load time: pytest loads this plugin in every run of the
+# environment, and the xdist controller, which runs no check, should start and stop quickly.
+CONFIG_KEY = pytest.StashKey["CheckConfig"]()
 
 
 def pytest_addoption(parser):
@@ -34,11 +39,12 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", default=None):
         profiles.load()
-    from .backend import UsageError, resolve_device
     from .report import report_path
-    report = config.getoption("odl_report")
+    report, device = config.getoption("odl_report"), config.getoption("odl_device")
     try:
-        resolve_device(config.getoption("odl_device"))
+        if device not in ("auto", "cpu"):  # anything else takes torch to judge (a CUDA build, a GPU)
+            from .backend import resolve_device
+            resolve_device(device)
         if report:
             report_path(report)
     except UsageError as exc:
@@ -50,15 +56,22 @@ def pytest_configure(config):
         torch.set_num_threads(1)
     if report and not hasattr(config, "workerinput"):  # xdist workers ship their verdicts here
         config.pluginmanager.register(ReportCollector(config, report), "odl-report")
-    config.stash[CONFIG_KEY] = CheckConfig(examples=config.getoption("odl_examples"),
-                                           seed=config.getoption("odl_seed"),
-                                           device=config.getoption("odl_device"))
+
+
+def check_config(config) -> "CheckConfig":
+    """The run's CheckConfig, built where a check first needs it (never on the xdist controller)."""
+    if CONFIG_KEY not in config.stash:
+        from .search import CheckConfig
+        config.stash[CONFIG_KEY] = CheckConfig(examples=config.getoption("odl_examples"),
+                                               seed=config.getoption("odl_seed"),
+                                               device=config.getoption("odl_device"))
+    return config.stash[CONFIG_KEY]
 
 
 @pytest.fixture
-def odl_config(request) -> CheckConfig:
+def odl_config(request) -> "CheckConfig":
     """The run's CheckConfig (device, seed, examples) for tests that call ``claim.check``."""
-    return request.config.stash[CONFIG_KEY]
+    return check_config(request.config)
 
 
 def is_theorem_file(path: PurePath) -> bool:
@@ -91,11 +104,12 @@ class ReportCollector:
                                                    statement="", error=f"{report.when}: {reason}").to_dict()
 
     def pytest_sessionfinish(self, session):
-        from .backend import resolve_device
         from .report import environment, write_report
-        options = self.config.option
-        write_report(self.path, [self.verdicts[k] for k in sorted(self.verdicts)],
-                     environment(seed=options.odl_seed, device=str(resolve_device(options.odl_device)),
+        verdicts = [self.verdicts[k] for k in sorted(self.verdicts)]
+        # where the checks ran, as the workers (perhaps remote ones) saw it
+        devices = sorted({v["device"] for v in verdicts if v.get("device")})
+        write_report(self.path, verdicts,
+                     environment(seed=self.config.option.odl_seed, device=", ".join(devices) or None,
                                  command="pytest " + " ".join(self.config.invocation_params.args)))
 
 
@@ -114,15 +128,16 @@ class ClaimNotHeld(Exception):
 class ClaimItem(pytest.Item):
     """A shipped theorem must hold: any falsification or error fails the item."""
 
-    def __init__(self, *, claim: Checkable, **kwargs):
+    def __init__(self, *, claim: "Checkable", **kwargs):
         super().__init__(**kwargs)
         self.claim = claim
         self.verdict = None
 
     def runtest(self):
-        self.verdict = self.claim.check(self.config.stash[CONFIG_KEY])
+        self.verdict = self.claim.check(check_config(self.config))
         self.user_properties.append(("odl_verdict", self.verdict.to_dict()))
         if self.verdict.status != HELD:
+            from .output import format_verdict
             raise ClaimNotHeld(format_verdict(self.verdict))
 
     def repr_failure(self, excinfo):

@@ -8,7 +8,7 @@ import pkgutil
 import sys
 from functools import cache
 
-from .backend import UsageError
+from .errors import UsageError
 from .claims import Checkable
 
 

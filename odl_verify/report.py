@@ -18,7 +18,7 @@ from collections import Counter
 from importlib import metadata
 from typing import Any, Iterable
 
-from .backend import UsageError
+from .errors import UsageError
 from .verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
 
 #: keys of ``verdict.details`` that have their own place in a section

@@ -26,7 +26,8 @@ import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings, target
 from hypothesis import strategies as st
 
-from .backend import CONFIRM_DIGITS, MpNamespace, TorchNamespace, UsageError, resolve_device
+from .backend import CONFIRM_DIGITS, MpNamespace, TorchNamespace, resolve_device
+from .errors import UsageError
 from ._internal.seeded import seed_only
 from .claims import EXACT_TOLERANCE, FLOAT_TOLERANCE, Claim, Instance, first
 from .instances import _array

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from ._internal.seeded import seed_only
-from .backend import UsageError, resolve_device
+from .backend import resolve_device
+from .errors import UsageError
 from .claims import Checkable
 from .search import CheckConfig
 from .statistics import Test, holm

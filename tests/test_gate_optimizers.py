@@ -9,7 +9,8 @@ import sympy as sp
 import torch
 
 import faulty_optimizers as F
-from odl_verify.backend import MpNamespace, SympyNamespace, TorchNamespace, UsageError
+from odl_verify.backend import MpNamespace, SympyNamespace, TorchNamespace
+from odl_verify.errors import UsageError
 from odl_verify.cli import main
 from odl_verify.gate import GateConfig, check
 from odl_verify.methods import torch_optim

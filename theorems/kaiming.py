@@ -41,7 +41,7 @@ import sympy as sp
 import torch
 from hypothesis import strategies as st
 
-from odl_verify.backend import UsageError
+from odl_verify.errors import UsageError
 from odl_verify.claims import compile_torch
 from odl_verify.search import CheckConfig
 from odl_verify.statistical import StatisticalClaim, draw

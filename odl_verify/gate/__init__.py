@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from ..backend import UsageError
+from ..errors import UsageError
 from ..verdict import HELD, Verdict
 from .target import load_target
 

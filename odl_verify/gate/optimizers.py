@@ -45,7 +45,8 @@ import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
-from ..backend import MpNamespace, TorchNamespace, UsageError, resolve_device, to_mp
+from ..backend import MpNamespace, TorchNamespace, resolve_device, to_mp
+from ..errors import UsageError
 from .._internal.seeded import seed_only
 from ..claims import FLOAT_TOLERANCE, Claim
 from ..methods import torch_optim

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..backend import UsageError
+from ..errors import UsageError
 from ..registry import import_path
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..backend import UsageError
+from ..errors import UsageError
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 NONNEGATIVE = sp.Interval(0, sp.oo)
