@@ -24,21 +24,27 @@ import functools
 import math
 
 import torch
-from scipy import optimize, stats
+from scipy import special
 
-from .backend import UsageError
+from .errors import UsageError
 
 #: the miss probability at which :attr:`Test.detectable` is stated
 POWER_MISS = 1e-3
 
 
+def binomial_tail(at_least: int, n: int, p: float) -> float:
+    """P(Bin(n, p) ≥ at_least), from scipy.special (scipy.stats costs a second of every start-up)."""
+    return float(special.bdtrc(at_least - 1, n, p)) if at_least > 0 else 1.0
+
+
 @functools.cache
 def _block_probability(k: int, alpha: float) -> float:
     """Largest per-block deviation probability p with P(Bin(k, p) ≥ (k+1)/2) ≤ alpha."""
-    tail = lambda log_p: stats.binom.sf((k - 1) // 2, k, math.exp(log_p)) - alpha
+    from scipy.optimize import brentq  # only statistical checks need it, not every start-up
+    tail = lambda log_p: binomial_tail((k + 1) // 2, k, math.exp(log_p)) - alpha
     if tail(math.log(0.5)) <= 0:
         return 0.5
-    return math.exp(optimize.brentq(tail, -700.0, math.log(0.5), xtol=1e-12))
+    return math.exp(brentq(tail, -700.0, math.log(0.5), xtol=1e-12))
 
 
 @functools.cache
@@ -93,7 +99,7 @@ def mom_test(name: str, samples: torch.Tensor, expected: float, variance: float)
     observed = float(means.median()) if k > 1 else float(means[0])
     deviation = abs(observed - expected)
     p_block = 1.0 if deviation == 0 else min(1.0, variance / (b * deviation * deviation))
-    p_value = float(stats.binom.sf((k - 1) // 2, k, p_block)) if math.isfinite(deviation) else 0.0
+    p_value = binomial_tail((k + 1) // 2, k, p_block) if math.isfinite(deviation) else 0.0
     return Test(name, float(expected), observed, float(variance), n, k, p_value)
 
 

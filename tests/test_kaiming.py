@@ -10,7 +10,7 @@ from scipy import stats
 
 from odl_verify import CheckConfig, UsageError
 from odl_verify.registry import load_file
-from odl_verify.statistics import holm, mom_test
+from odl_verify.statistics import binomial_tail, holm, mom_test
 from theorems.kaiming import (FAN_IN, KAIMING_BACKWARD, KAIMING_FORWARD, SECOND_FACTOR, layer_moments, n_in,
                               n_out)
 
@@ -81,6 +81,11 @@ def test_empirical_false_alarm_rate_is_within_the_stated_rate():
     alarms = sum(correct.check(c).status == "falsified" for c in configs)
     assert alarms <= ceiling
     assert sum(off.check(c).status == "falsified" for c in configs) > ceiling
+
+
+@pytest.mark.parametrize("at_least, n, p", [(0, 5, 0.2), (1, 1, 0.3), (5, 9, 0.25), (15, 29, 1e-5), (29, 29, 0.5)])
+def test_binomial_tail_is_scipy_stats_upper_tail(at_least, n, p):
+    assert binomial_tail(at_least, n, p) == pytest.approx(stats.binom.sf(at_least - 1, n, p), rel=1e-12, abs=0)
 
 
 def test_mom_p_values_are_valid_and_holm_controls_the_family():
