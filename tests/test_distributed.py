@@ -59,15 +59,16 @@ def comparable(verdict: dict) -> dict:
 
 
 def test_remote_worker_on_loopback_gives_the_local_verdicts(repo_path, tmp_path, loopback_socket_server):
-    """``--dist each`` sends the selection to a local worker (popen) and to the remote one;
-    absolute paths, because xdist maps each path argument into the copy it rsyncs to the
-    remote worker; theorem files are collected by the odl-verify plugin alone (no:python)."""
+    """The remote worker's verdict equals the one this process computes for the same claim,
+    seed and budget. Absolute paths, because xdist maps each path argument into the copy it
+    rsyncs to the remote worker; theorem files are collected by the odl-verify plugin alone
+    (no:python)."""
     remote_dir = tmp_path / "remote"
     remote_dir.mkdir()
     junit = tmp_path / "verdicts.xml"
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
-               "--tx=popen", f"--tx=socket=127.0.0.1:{loopback_socket_server}//chdir={remote_dir}",
-               f"--rsyncdir={repo_path()}", "--dist=each", "-p", "no:python",
+               f"--tx=socket=127.0.0.1:{loopback_socket_server}//chdir={remote_dir}",
+               f"--rsyncdir={repo_path()}", "--dist=load", "-p", "no:python",
                repo_path("theorems", "descent_lemma.py"), f"--odl-examples={EXAMPLES}", "--odl-seed=0",
                "--odl-device=cpu", f"--junitxml={junit}"]
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=240,
@@ -76,11 +77,10 @@ def test_remote_worker_on_loopback_gives_the_local_verdicts(repo_path, tmp_path,
     # the remote worker ran in its own directory, on the copy xdist sent it
     assert (remote_dir / os.path.basename(repo_path()) / "theorems" / "descent_lemma.py").exists()
 
-    verdicts = verdicts_from_junit(junit)
-    assert len(verdicts) == 2, "one verdict from each worker"
-    assert {v["theorem"] for v in verdicts} == {"descent-lemma"}
-    assert verdicts[0]["status"] == "held" and verdicts[0]["instances"] > 0
-    assert comparable(verdicts[0]) == comparable(verdicts[1])
+    (remote,) = verdicts_from_junit(junit)
+    local = DESCENT_LEMMA.check(CheckConfig(examples=EXAMPLES, seed=0, device="cpu")).to_dict()
+    assert remote["theorem"] == "descent-lemma" and remote["status"] == "held" and remote["instances"] > 0
+    assert comparable(remote) == comparable(local)
 
 
 def test_verdict_data_depend_on_the_seed_so_the_comparison_can_fail():
