@@ -28,10 +28,12 @@ class Counterexample:
     slack_exact: str | None = None
 
     def summary(self) -> str:
-        slacks = [f"{name} slack {value}" for name, value in
-                  (("exact", self.slack_exact), ("float64", None if self.slack_float64 is None else f"{self.slack_float64:.6g}"))
-                  if value is not None]
-        return "; ".join([self.confirmation, *slacks])
+        parts = [self.confirmation]
+        if self.slack_exact is not None:
+            parts.append(f"exact slack {self.slack_exact}")
+        if self.slack_float64 is not None:
+            parts.append(f"float64 slack {self.slack_float64:.6g}")
+        return "; ".join(parts)
 
 
 @dataclasses.dataclass
