@@ -100,8 +100,10 @@ class ReportCollector:
                 and is_theorem_file(PurePath(report.nodeid.split("::")[0]))):
             # the check itself crashed: still a row of the report, shown as an error
             reason = (report.longreprtext.strip().splitlines() or ["no output"])[-1]
+            # built here on the controller, which does not know the worker's device
             self.verdicts[report.nodeid] = Verdict(theorem=report.nodeid.split("::")[-1], title="", status=ERROR,
-                                                   statement="", error=f"{report.when}: {reason}").to_dict()
+                                                   statement="", error=f"{report.when}: {reason}",
+                                                   device="").to_dict()
 
     def pytest_sessionfinish(self, session):
         from .report import environment, write_report

@@ -154,6 +154,7 @@ def _report(nodeid, outcome, when="call", properties=()):
 def test_pytest_collector_merges_worker_verdicts_and_records_crashes(tmp_path):
     collector = ReportCollector(_Config, str(tmp_path / "suite.html"))
     held, falsified = held_claim().to_dict(), falsified_claim().to_dict()
+    held["device"] = falsified["device"] = "cuda:0"  # as remote GPU workers would report them
     for report in [_report("theorems/b.py::b", "passed", properties=[("odl_verdict", held)]),
                    _report("theorems/a.py::a", "failed", properties=[("odl_verdict", falsified)]),
                    _report("theorems/c.py::c", "failed", when="setup"),  # crashed before any verdict
@@ -165,6 +166,8 @@ def test_pytest_collector_merges_worker_verdicts_and_records_crashes(tmp_path):
         ("descent-lemma~wrong", FALSIFIED), ("descent-lemma", HELD), ("c", ERROR)]
     assert data["verdicts"][2]["error"] == "setup: E   boom"
     assert data["environment"]["command"] == "pytest -n 2"
+    # the run's device is where the checks ran; the crash row, built on the controller, claims none
+    assert data["environment"]["device"] == "cuda:0" and data["verdicts"][2]["device"] == ""
 
 
 def test_environment_names_versions_and_commit():
