@@ -1,7 +1,7 @@
 """The per-instance numpy/scipy baseline the batched torch path is measured against.
 
 :class:`NumpyNamespace` offers the array API that families and methods are written
-against (the same one as ``odl_verify.backend.TorchNamespace``), on float64 numpy
+against (the same one as ``odl_verify.definitions.backend.TorchNamespace``), on float64 numpy
 arrays with scipy's symmetric eigensolver, so the baseline runs the *same* family,
 method and compiled sympy code, one instance (leading dimension 1) at a time: the
 work a straightforward per-instance implementation would do.

@@ -4,7 +4,7 @@
 
 For every shipped claim, one *instance-check* is the claim evaluated on one instance:
 the family certified, the method run, the compiled sympy sides and the slack computed
-(``odl_verify.search.evaluate``). The batched path does it for a whole batch in torch;
+(``odl_verify.engine.search.evaluate``). The batched path does it for a whole batch in torch;
 the baseline runs the very same family, method and compiled conclusion through numpy
 and scipy (``benchmarks/baseline.py``), one instance at a time in a Python loop. Both
 run in the same process, one after the other, on the same instances.
@@ -34,12 +34,16 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.baseline import NumpyNamespace  # noqa: E402
-from odl_verify import registry  # noqa: E402
-from odl_verify.backend import TorchNamespace, resolve_device  # noqa: E402
-from odl_verify.errors import UsageError  # noqa: E402
-from odl_verify.claims import Claim, Instance  # noqa: E402
-from odl_verify.methods import gradient_descent  # noqa: E402
-from odl_verify.search import Case, CheckConfig, UserFunctionError, _Run, evaluate, tree_leaves, tree_map  # noqa: E402
+from odl_verify import CheckConfig, check  # noqa: E402
+from odl_verify.definitions.backend import TorchNamespace, resolve_device  # noqa: E402
+from odl_verify.definitions.claims import Claim  # noqa: E402
+from odl_verify.definitions.families import Instance  # noqa: E402
+from odl_verify.definitions.methods import gradient_descent  # noqa: E402
+from odl_verify.definitions.trees import tree_leaves, tree_map  # noqa: E402
+from odl_verify.engine.search import Case, evaluate  # noqa: E402
+from odl_verify.engine.search.adversary import Adversary  # noqa: E402
+from odl_verify.errors import UsageError, UserCodeError  # noqa: E402
+from odl_verify.frontends import registry  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 #: targets from the task: CPU ratio at d >= 32, GPU ratio
@@ -83,7 +87,7 @@ def make_batch(claim: Claim, family_index: int, d: int, size: int, xp, integers=
     raw, x0 = draw_raw(family, d, family_index)
     ints = integers or tuple(lo for lo, _ in claim.integers.values())
     case = Case(family_index, d, raw, "random", x0, tuple(0.5 for _ in claim.free), ints, size - 1, seed=0)
-    return _Run(claim, CheckConfig(device=str(xp.device)), xp)._batch(case)
+    return Adversary(claim, CheckConfig(device=str(xp.device)), xp).batch(case)
 
 
 def _timed(fn, rounds: int = 5, minimum: float = 0.06) -> float:
@@ -145,7 +149,7 @@ def compare(claim, family_index: int, d: int, size: int, xp, loop_count: int = 6
     tracemalloc.start()
     try:
         looped = _timed(loop)
-    except (UserFunctionError, AttributeError, KeyError, TypeError) as exc:
+    except (UserCodeError, AttributeError, KeyError, TypeError) as exc:
         # a claim whose code is written for torch and mpmath only has no numpy twin to run
         out["per_instance_unavailable"] = f"{type(exc).__name__}: {exc}"
     else:
@@ -194,7 +198,7 @@ def gd_trajectory(claim, family_index: int, d: int, size: int, steps: int, xp) -
 
 def search_end_to_end(checkable, device: str, examples: int) -> dict:
     start = time.perf_counter()
-    verdict = checkable.check(CheckConfig(examples=examples, device=device, seed=0))
+    verdict = check(checkable, CheckConfig(examples=examples, device=device, seed=0))
     seconds = time.perf_counter() - start
     return {"status": verdict.status, "examples": verdict.examples, "instances": verdict.instances,
             "seconds": round(seconds, 3), "instances_per_s": round(verdict.instances / seconds, 1) if seconds else None}
@@ -240,7 +244,7 @@ def benchmark_gates(device: str, examples: int) -> dict:
             continue
         start = time.perf_counter()
         try:
-            verdict = gate.check(name, target, gate.GateConfig(examples=examples, device=device))
+            verdict = gate.check(name, target, CheckConfig(examples=examples, device=device))
             out[name] = {"target": target, "status": verdict.status, "instances": verdict.instances,
                          "seconds": round(time.perf_counter() - start, 3)}
         except UsageError as exc:

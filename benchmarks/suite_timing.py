@@ -74,15 +74,15 @@ SCALING_SEED = 1
 
 
 def scaling(counts=(20, 60, 180, 600), seed: int = SCALING_SEED) -> dict:
-    from odl_verify.search import CheckConfig
-    from theorems.descent_lemma import DESCENT_LEMMA
+    from odl_verify import CheckConfig, check
+    from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
     import torch
     torch.set_num_threads(1)  # CPU seconds of one thread: steady on a machine shared with others
-    DESCENT_LEMMA.check(CheckConfig(examples=5, device="cpu", seed=seed))  # warm-up: compile, import
+    check(DESCENT_LEMMA, CheckConfig(examples=5, device="cpu", seed=seed))  # warm-up: compile, import
     rows = []
     for examples in counts:
         wall, cpu = time.perf_counter(), time.process_time()
-        verdict = DESCENT_LEMMA.check(CheckConfig(examples=examples, device="cpu", seed=seed))
+        verdict = check(DESCENT_LEMMA, CheckConfig(examples=examples, device="cpu", seed=seed))
         rows.append({"examples_requested": examples, "examples_run": verdict.examples,
                      "instances": verdict.instances, "status": verdict.status,
                      "wall_s": round(time.perf_counter() - wall, 3), "cpu_s": round(time.process_time() - cpu, 3)})

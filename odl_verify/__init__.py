@@ -1,14 +1,24 @@
-"""odl-verify: theorems of optimization for deep learning as claims a machine tries to break."""
+"""odl-verify: theorems of optimization for deep learning as claims a machine tries to break.
+
+The public surface is this module's ``__all__`` (checked by a test), the errors of
+:mod:`odl_verify.errors`, the gates of :mod:`odl_verify.gate`, the shipped theorems of
+:mod:`odl_verify.theorems`, and the building blocks a claim is written with:
+:mod:`odl_verify.definitions.families` and :mod:`odl_verify.definitions.methods`.
+The engine underneath is layered: ``core`` < ``definitions`` < ``engine`` < ``theorems``
+< ``gate`` < ``frontends``, each importing only from the layers below it.
+"""
 import importlib
 
-from . import profiles  # registers the Hypothesis profiles before any search runs
-from .errors import UsageError
-from .verdict import Counterexample, Verdict
+from .core import profiles  # registers the Hypothesis profiles before any search runs
+from .core.config import CheckConfig
+from .core.verdict import Counterexample, Verdict
+from .errors import UsageError, UserCodeError
 
 #: names imported on first use: the pytest plugin loads this package in every pytest run of the
 #: environment (the xdist controller included), which should not pay for torch and sympy
-_LAZY = {"Checkable": "claims", "Claim": "claims", "Instance": "claims",
-         "CheckConfig": "search", "falsify": "search", "reproduce": "search"}
+_LAZY = {"Checkable": "definitions.claims", "Claim": "definitions.claims", "Instance": "definitions.families",
+         "StatisticalClaim": "engine.statistical", "SymbolicFinding": "engine.proofs",
+         "check": "engine.checking", "falsify": "engine.search", "reproduce": "engine.search"}
 
 
 def __getattr__(name: str):
@@ -19,5 +29,5 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = ["Checkable", "CheckConfig", "Claim", "Counterexample", "Instance", "UsageError", "Verdict",
-           "falsify", "reproduce", "profiles"]
+__all__ = ["CheckConfig", "Checkable", "Claim", "Counterexample", "Instance", "StatisticalClaim", "SymbolicFinding",
+           "UsageError", "UserCodeError", "Verdict", "check", "falsify", "profiles", "reproduce"]

@@ -2,9 +2,9 @@ import os
 
 import pytest
 
-from odl_verify import CheckConfig, reproduce
-from odl_verify.output import format_verdict
-from odl_verify.registry import load_file
+from odl_verify import check, CheckConfig, reproduce
+from odl_verify.core.text import format_verdict
+from odl_verify.frontends.registry import load_file
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -20,7 +20,7 @@ def falsified(repo_path):
     counterexample confirmed in high precision that replays (in float64 too); returns it."""
     def run(variants_file, name, seed=0):
         (claim,) = [c for c in load_file(repo_path(variants_file)) if c.name == name]
-        verdict = claim.check(CheckConfig(seed=seed, device="cpu"))
+        verdict = check(claim, CheckConfig(seed=seed, device="cpu"))
         assert verdict.status == "falsified", format_verdict(verdict)
         example = verdict.counterexample
         assert float(example.slack_exact) < 0

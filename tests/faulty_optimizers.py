@@ -1,6 +1,6 @@
 """Optimizers with the faults real projects shipped, each of which the gate must reject.
 
-``RuleOptimizer`` runs a reference rule of odl_verify.methods.torch_optim as a
+``RuleOptimizer`` runs a reference rule of odl_verify.definitions.methods.torch_optim as a
 torch.optim.Optimizer (it must pass the gate); each fault changes one line of a rule or
 of the bookkeeping around it.
 """
@@ -9,8 +9,8 @@ import time
 
 import torch
 
-from odl_verify.backend import TorchNamespace
-from odl_verify.methods import torch_optim as ref
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.definitions.methods import torch_optim as ref
 
 
 class RuleOptimizer(torch.optim.Optimizer):

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from benchmarks import run as bench
-from odl_verify.backend import TorchNamespace
-from odl_verify.search import evaluate
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.engine.search import evaluate
 from benchmarks.baseline import NumpyNamespace
-from theorems.descent_lemma import DESCENT_LEMMA
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
 XP = TorchNamespace("cpu")
 

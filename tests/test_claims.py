@@ -5,9 +5,9 @@ import sympy as sp
 import torch
 
 from odl_verify import UsageError
-from odl_verify.backend import TorchNamespace
-from odl_verify.search import Candidate, confirm, evaluate
-from theorems.descent_lemma import DESCENT_LEMMA, SMOOTHNESS, beta, eta
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.engine.search import Candidate, confirm, evaluate
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA, SMOOTHNESS, beta, eta
 
 xp = TorchNamespace("cpu")
 

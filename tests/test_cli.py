@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from odl_verify.cli import main
+from odl_verify.frontends.cli import main
 
 
 def run(capsys, *argv):
@@ -36,7 +36,7 @@ def test_user_variant_file_is_falsified_with_reproduction(capsys, tmp_path):
     user = tmp_path / "my_variant.py"
     user.write_text(textwrap.dedent("""
         import sympy as sp
-        from theorems.descent_lemma import DESCENT_LEMMA, f_t, f_next, grad_sq, beta
+        from odl_verify.theorems.descent_lemma import DESCENT_LEMMA, f_t, f_next, grad_sq, beta
         MINE = DESCENT_LEMMA.variant("mine", conclusion=sp.Ge(f_t - f_next, grad_sq / beta))
     """))
     code, out, _ = run(capsys, "check", str(user), "--device", "cpu")
@@ -97,7 +97,7 @@ def test_file_that_fails_to_import(capsys, tmp_path):
 ])
 def test_user_function_that_raises_or_returns_nan(capsys, tmp_path, body, reason):
     path = _user_file(tmp_path, f"""
-        from theorems.descent_lemma import DESCENT_LEMMA
+        from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
         def broken(instance, x0, values, xp):
             {body}
@@ -116,12 +116,10 @@ def test_module_entry_point(tmp_path):
 
 
 def test_a_crashing_check_is_an_error_verdict_and_the_others_still_run(capsys, tmp_path, monkeypatch):
-    from theorems.descent_lemma import DESCENT_LEMMA
-
-    def crash(config=None):
+    def crash(claim, config=None):
         raise ZeroDivisionError("inside the engine")
 
-    monkeypatch.setattr(DESCENT_LEMMA, "check", crash)
+    monkeypatch.setattr("odl_verify.engine.checking.falsify", crash)
     report = tmp_path / "verdicts.json"
     code, out, err = run(capsys, "check", "descent-lemma", "method-conventions", "--json", str(report))
     assert code == 2

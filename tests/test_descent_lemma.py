@@ -4,16 +4,16 @@ import json
 
 import pytest
 
-from odl_verify import CheckConfig
-from odl_verify.registry import load_file
-from theorems.descent_lemma import DESCENT_LEMMA
+from odl_verify import check, CheckConfig
+from odl_verify.frontends.registry import load_file
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
 VARIANTS = "tests/variants/descent_lemma_wrong.py"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_true_lemma_holds_and_is_tight_on_every_seed(seed):
-    verdict = DESCENT_LEMMA.check(CheckConfig(seed=seed, device="cpu"))
+    verdict = check(DESCENT_LEMMA, CheckConfig(seed=seed, device="cpu"))
     assert verdict.status == "held", verdict.counterexample
     assert verdict.tightness >= 0.999
     assert verdict.worst_slack >= -1e-9
@@ -34,7 +34,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 
 def test_wrong_constant_shrinks_to_the_textbook_counterexample(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("wrong-constant")]
-    shown = claim.check(CheckConfig(seed=0, device="cpu")).counterexample.shown
+    shown = check(claim, CheckConfig(seed=0, device="cpu")).counterexample.shown
     # THEORY.md §1: f = x²/2, x = ±1, η = 1 gives a decrease of 0.5 < 1
     assert shown["parameters"]["eigenvalues"] == ["1.0"]
     assert shown["hyperparameters"] == {"beta": "1.0", "eta": "1.0"}
@@ -43,7 +43,7 @@ def test_wrong_constant_shrinks_to_the_textbook_counterexample(repo_path):
 
 def verdict_data(seed: int) -> str:
     """Everything a check reports for ``seed`` except its timing, as comparable text."""
-    data = DESCENT_LEMMA.check(CheckConfig(seed=seed, device="cpu", examples=8)).to_dict()
+    data = check(DESCENT_LEMMA, CheckConfig(seed=seed, device="cpu", examples=8)).to_dict()
     data.pop("seconds")
     return json.dumps(data, sort_keys=True)
 

@@ -4,10 +4,11 @@ import pytest
 import torch
 
 from benchmarks.run import make_batch
-from odl_verify import CheckConfig
-from odl_verify.backend import TorchNamespace
-from odl_verify.search import evaluate, tree_map
-from theorems.descent_lemma import DESCENT_LEMMA
+from odl_verify import check, CheckConfig
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.definitions.trees import tree_map
+from odl_verify.engine.search import evaluate
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
                                 reason=f"no CUDA device (torch {torch.__version__}): CPU/CUDA agreement not checked")
@@ -35,8 +36,8 @@ def test_the_same_batch_evaluates_alike_on_cpu_and_cuda(family_index):
 
 
 def test_the_same_seed_gives_the_same_verdict_on_cpu_and_cuda():
-    on_cpu = DESCENT_LEMMA.check(CheckConfig(seed=0, examples=8, device="cpu"))
-    on_cuda = DESCENT_LEMMA.check(CheckConfig(seed=0, examples=8, device="cuda"))
+    on_cpu = check(DESCENT_LEMMA, CheckConfig(seed=0, examples=8, device="cpu"))
+    on_cuda = check(DESCENT_LEMMA, CheckConfig(seed=0, examples=8, device="cuda"))
     assert on_cuda.device.startswith("cuda")
     assert on_cuda.status == on_cpu.status
     assert on_cuda.tightness == pytest.approx(on_cpu.tightness, rel=1e-6)

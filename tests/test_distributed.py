@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from odl_verify import CheckConfig
-from theorems.descent_lemma import DESCENT_LEMMA
+from odl_verify import check, CheckConfig
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
 EXAMPLES = 4
 
@@ -78,13 +78,13 @@ def test_remote_worker_on_loopback_gives_the_local_verdicts(repo_path, tmp_path,
     assert (remote_dir / os.path.basename(repo_path()) / "theorems" / "descent_lemma.py").exists()
 
     (remote,) = verdicts_from_junit(junit)
-    local = DESCENT_LEMMA.check(CheckConfig(examples=EXAMPLES, seed=0, device="cpu")).to_dict()
+    local = check(DESCENT_LEMMA, CheckConfig(examples=EXAMPLES, seed=0, device="cpu")).to_dict()
     assert remote["theorem"] == "descent-lemma" and remote["status"] == "held" and remote["instances"] > 0
     assert comparable(remote) == comparable(local)
 
 
 def test_verdict_data_depend_on_the_seed_so_the_comparison_can_fail():
     """The comparison above is not vacuous: another seed gives other data."""
-    first = DESCENT_LEMMA.check(CheckConfig(examples=EXAMPLES, seed=0, device="cpu")).to_dict()
-    second = DESCENT_LEMMA.check(CheckConfig(examples=EXAMPLES, seed=1, device="cpu")).to_dict()
+    first = check(DESCENT_LEMMA, CheckConfig(examples=EXAMPLES, seed=0, device="cpu")).to_dict()
+    second = check(DESCENT_LEMMA, CheckConfig(examples=EXAMPLES, seed=1, device="cpu")).to_dict()
     assert comparable(first) != comparable(second)

@@ -9,11 +9,12 @@ import sympy as sp
 import torch
 
 import faulty_optimizers as F
-from odl_verify.backend import MpNamespace, SympyNamespace, TorchNamespace
+from odl_verify.definitions.backend import MpNamespace, SympyNamespace, TorchNamespace
 from odl_verify.errors import UsageError
-from odl_verify.cli import main
-from odl_verify.gate import GateConfig, check
-from odl_verify.methods import torch_optim
+from odl_verify.frontends.cli import main
+from odl_verify import CheckConfig
+from odl_verify.gate import check
+from odl_verify.definitions.methods import iterates, torch_optim
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -40,9 +41,8 @@ def test_reference_rules_follow_torch_optim_and_run_in_mpmath(method, hp):
     grads = [torch.randn(5, dtype=torch.float64, generator=generator) for _ in range(6)]
     grads[2] = None  # no step: state and step count stay
     rule = torch_optim.REFERENCES[method](**hp)
-    reference = torch_optim.run(rule, p.detach().clone(), grads, TorchNamespace())
-    exact = torch_optim.run(rule, MpNamespace().asarray(p.detach()),
-                            [None if g is None else MpNamespace().asarray(g) for g in grads], MpNamespace())
+    reference = iterates(rule, grads, p.detach().clone(), TorchNamespace())
+    exact = iterates(rule, [None if g is None else MpNamespace().asarray(g) for g in grads], MpNamespace().asarray(p.detach()), MpNamespace())
     optimizer = TORCH[method]([p], **hp)
     for g, expected, high in zip(grads, reference[1:], exact[1:]):
         p.grad = None if g is None else g.clone()
@@ -54,14 +54,14 @@ def test_reference_rules_follow_torch_optim_and_run_in_mpmath(method, hp):
 def test_reference_rules_give_formulas_on_sympy_and_numbers_on_numpy():
     x, g, lr, mu, tau = sp.symbols("x g lr mu tau", positive=True)
     sgd = torch_optim.SGD(lr=lr, momentum=mu, dampening=tau)
-    _, x1, x2 = torch_optim.run(sgd, x, [g, g], SympyNamespace())
+    _, x1, x2 = iterates(sgd, [g, g], x, SympyNamespace())
     # no dampening on the first step, then b_2 = μ g + (1 − τ) g
     assert sp.simplify(x2 - (x - lr * g - lr * (mu * g + (1 - tau) * g))) == 0
     b1, b2, eps = sp.symbols("beta1 beta2 epsilon", positive=True)
     adam = torch_optim.Adam(lr=lr, betas=(b1, b2), eps=eps)
-    step1 = torch_optim.run(adam, x, [g], SympyNamespace())[1]
+    step1 = iterates(adam, [g], x, SympyNamespace())[1]
     assert sp.simplify(step1 - (x - lr * g / (g + eps))) == 0  # bias correction makes step 1 lr·g/(|g| + ε)
-    numpy_run = torch_optim.run(torch_optim.AdamW(lr=0.1), np.ones(3), [np.full(3, 2.0)], np)
+    numpy_run = iterates(torch_optim.AdamW(lr=0.1), [np.full(3, 2.0)], np.ones(3), np)
     assert np.allclose(numpy_run[1], 1 - 0.1 * 1e-2 - 0.1 * 2 / (2 + 1e-8))
 
 
@@ -69,14 +69,14 @@ def test_reference_rules_give_formulas_on_sympy_and_numbers_on_numpy():
 @pytest.mark.parametrize("method", sorted(TORCH))
 def test_torch_optim_passes_on_20_seeds(method):
     for seed in range(20):
-        verdict = check(method, TORCH[method], GateConfig(examples=2, seed=seed))
+        verdict = check(method, TORCH[method], CheckConfig(examples=2, seed=seed))
         assert verdict.status == "held", (seed, verdict.error, verdict.counterexample)
         assert verdict.details["worst_error_over_tolerance"] < 1
 
 
 def test_a_correct_custom_optimizer_passes_and_same_seed_gives_same_data():
-    first = check("adam", F.CorrectAdam, GateConfig(examples=4, seed=3))
-    second = check("adam", F.CorrectAdam, GateConfig(examples=4, seed=3))
+    first = check("adam", F.CorrectAdam, CheckConfig(examples=4, seed=3))
+    second = check("adam", F.CorrectAdam, CheckConfig(examples=4, seed=3))
     assert first.status == second.status == "held"
     assert first.coverage == second.coverage and first.details["worst_error_over_tolerance"] == \
         second.details["worst_error_over_tolerance"]
@@ -92,7 +92,7 @@ FAULTS = [
 
 @pytest.mark.parametrize("method,fault", FAULTS, ids=[f.__name__ for _, f in FAULTS])
 def test_seeded_fault_is_falsified_with_a_replayable_case(method, fault):
-    verdict = check(method, fault, GateConfig(examples=10, seed=0))
+    verdict = check(method, fault, CheckConfig(examples=10, seed=0))
     assert verdict.status == "falsified", verdict.error
     shown = verdict.counterexample.shown
     assert shown["check"] == "reference"
@@ -116,12 +116,12 @@ def test_the_reference_check_fires_on_the_fault_of_one_step(capsys):
                                             (F.NaNOptimizer, "non-finite"),
                                             (F.HangingOptimizer, "did not return within 0.3 s")])
 def test_raising_nan_and_hanging_targets_give_error_verdicts(target, message):
-    verdict = check("sgd", target, GateConfig(examples=3, timeout=0.3))
+    verdict = check("sgd", target, CheckConfig(examples=3, timeout=0.3))
     assert verdict.status == "error" and message in verdict.error
 
 
 def test_target_without_some_hyperparameters_is_checked_on_the_rest():
-    verdict = check("sgd", F.only_lr_sgd, GateConfig(examples=3))
+    verdict = check("sgd", F.only_lr_sgd, CheckConfig(examples=3))
     assert verdict.status == "held"
     assert verdict.details["skipped_hyperparameters"] == ["dampening", "maximize", "momentum", "nesterov",
                                                           "weight_decay"]

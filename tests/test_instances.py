@@ -6,9 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odl_verify.backend import MpNamespace, TorchNamespace
-from odl_verify.instances import DEFINITE_QUADRATICS, SMOOTH_FAMILIES, Quadratic
-from odl_verify.search import tree_map
+from odl_verify.definitions.backend import MpNamespace, TorchNamespace
+from odl_verify.definitions.families import DEFINITE_QUADRATICS, SMOOTH_FAMILIES, Quadratic
+from odl_verify.definitions.trees import tree_map
 
 FAMILIES = SMOOTH_FAMILIES + DEFINITE_QUADRATICS
 xp = TorchNamespace("cpu")

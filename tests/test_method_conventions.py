@@ -3,11 +3,13 @@ a wrong convention makes the prover fail (b = +v, no look-ahead, the slides' lit
 Nesterov as torch's), and the distinguishing properties are the numbers THEORY.md §6 gives."""
 import sympy as sp
 
-from odl_verify.methods import HeavyBall, Nesterov
-from odl_verify.methods.proofs import SymbolicFinding
-from odl_verify.output import format_verdict
-from theorems import method_conventions as mc
-from theorems.method_conventions import (ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT, ADAM_SLIDES_FIRST_STEP,
+from odl_verify import check
+
+from odl_verify.definitions.methods import HeavyBall, Nesterov
+from odl_verify.engine.proofs import SymbolicFinding
+from odl_verify.core.text import format_verdict
+from odl_verify.theorems import method_conventions as mc
+from odl_verify.theorems.method_conventions import (ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT, ADAM_SLIDES_FIRST_STEP,
                                          HEAVY_BALL_IS_TORCH_SGD, NESTEROV_IS_TORCH_NESTEROV,
                                          NESTEROV_SLIDES_IS_NOT_NESTEROV, STEPS, WITNESS, beta, eta)
 
@@ -18,7 +20,7 @@ def finding(agree=lambda: (), differ=lambda: ()):
 
 
 def test_heavy_ball_is_torch_sgd_with_every_step_proved():
-    verdict = HEAVY_BALL_IS_TORCH_SGD.check()
+    verdict = check(HEAVY_BALL_IS_TORCH_SGD)
     assert verdict.status == "held" and verdict.kind == "sympy proof"
     rows = verdict.details["identities"]
     assert len(rows) == 2 * STEPS
@@ -28,7 +30,7 @@ def test_heavy_ball_is_torch_sgd_with_every_step_proved():
 
 
 def test_nesterov_is_torch_nesterov_at_the_look_ahead_points():
-    verdict = NESTEROV_IS_TORCH_NESTEROV.check()
+    verdict = check(NESTEROV_IS_TORCH_NESTEROV)
     assert verdict.status == "held"
     labels = [row["label"] for row in verdict.details["identities"]]
     assert labels[:2] == ["theta_1 = x + beta*v", "b_1 = -v/eta"]
@@ -38,7 +40,7 @@ def test_buffer_sign_plus_v_is_rejected_with_a_witness():
     wrong = finding(agree=lambda: mc.convention_pairs(HeavyBall(lr=eta, momentum=beta), mc.torch_sgd(),
                                                       theta=(lambda x, s: x, "x"),
                                                       buffer=(lambda x, s: s["velocity"], "+v")))
-    verdict = wrong.check()
+    verdict = check(wrong)
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("b_1 = +v")
     assert "at {'g(z)': 'z'" in verdict.details["failures"][0]
@@ -49,7 +51,7 @@ def test_nesterov_without_look_ahead_is_rejected():
     wrong = finding(agree=lambda: mc.convention_pairs(
         Nesterov(lr=eta, momentum=beta, form="sutskever"), mc.torch_sgd(nesterov=True),
         theta=(lambda x, s: x, "x"), buffer=(lambda x, s: -s["velocity"] / eta, "-v/eta")))
-    verdict = wrong.check()
+    verdict = check(wrong)
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("theta_1 = x")
 
@@ -59,7 +61,7 @@ def test_the_slides_literal_nesterov_is_not_torchs_under_its_convention():
         Nesterov(lr=eta, momentum=beta, form="slides"), mc.torch_sgd(nesterov=True),
         theta=(lambda x, s: x + eta * beta * s["velocity"], "x + eta*beta*v"),
         buffer=(lambda x, s: -s["velocity"], "-v")))
-    verdict = wrong.check()
+    verdict = check(wrong)
     assert verdict.status == "falsified"
     # step 1 agrees (v₀ = 0); the first difference is at step 2
     assert verdict.details["failures"][0].startswith("theta_2")
@@ -68,19 +70,19 @@ def test_the_slides_literal_nesterov_is_not_torchs_under_its_convention():
 def test_a_difference_that_is_not_one_is_rejected():
     """Published AdaGrad *is* scale invariant, so claiming it differs under scaling must fail."""
     plain, scaled = mc._scaled_runs(mc.Adagrad(lr=eta, eps=0))
-    verdict = finding(differ=lambda: [("published x_1(c*g) vs x_1(g)", scaled[0], plain[0])]).check()
+    verdict = check(finding(differ=lambda: [("published x_1(c*g) vs x_1(g)", scaled[0], plain[0])]))
     assert verdict.status == "falsified"
     assert "does not tell the two apart" in verdict.details["failures"][0]
 
 
 def test_an_identity_that_only_simplify_can_see_is_proved():
     x = sp.Symbol("x", positive=True)
-    assert finding(agree=lambda: [("sqrt", sp.sqrt(x ** 2), x), ("trig", sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)]
-                   ).check().status == "held"
+    assert check(finding(agree=lambda: [("sqrt", sp.sqrt(x ** 2), x),
+                                        ("trig", sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)])).status == "held"
 
 
 def test_slides_nesterov_agrees_only_at_unit_step_and_differs_by_the_numbers():
-    verdict = NESTEROV_SLIDES_IS_NOT_NESTEROV.check()
+    verdict = check(NESTEROV_SLIDES_IS_NOT_NESTEROV)
     assert verdict.status == "held"
     x2, theta2 = verdict.details["differences"]
     # f = z²/2, η = β = ½, x₀ = 1: the slides reach 1/4, Nesterov 1/8
@@ -90,7 +92,7 @@ def test_slides_nesterov_agrees_only_at_unit_step_and_differs_by_the_numbers():
 
 
 def test_adagrad_published_is_scale_invariant_and_the_slides_scale_as_one_over_c():
-    verdict = ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT.check()
+    verdict = check(ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT)
     assert verdict.status == "held"
     labels = [row["label"] for row in verdict.details["identities"]]
     assert sum(label.startswith("published") for label in labels) == STEPS - 1
@@ -101,7 +103,7 @@ def test_adagrad_published_is_scale_invariant_and_the_slides_scale_as_one_over_c
 
 
 def test_adam_without_bias_correction_steps_sqrt_10_times_as_far_at_the_defaults():
-    verdict = ADAM_SLIDES_FIRST_STEP.check()
+    verdict = check(ADAM_SLIDES_FIRST_STEP)
     assert verdict.status == "held"
     (row,) = verdict.details["differences"]
     slides, published = (sp.sympify(row[key]) for key in ("lhs at witness", "rhs at witness"))
@@ -109,6 +111,6 @@ def test_adam_without_bias_correction_steps_sqrt_10_times_as_far_at_the_defaults
 
 
 def test_findings_are_deterministic():
-    first, second = NESTEROV_IS_TORCH_NESTEROV.check().to_dict(), NESTEROV_IS_TORCH_NESTEROV.check().to_dict()
+    first, second = check(NESTEROV_IS_TORCH_NESTEROV).to_dict(), check(NESTEROV_IS_TORCH_NESTEROV).to_dict()
     first.pop("seconds"), second.pop("seconds")
     assert first == second

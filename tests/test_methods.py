@@ -9,14 +9,13 @@ import pytest
 import sympy as sp
 import torch
 
-from odl_verify import CheckConfig, UsageError, reproduce
-from odl_verify.backend import MpNamespace, TorchNamespace
-from odl_verify.methods import (AdaDeltaSlides, AdaGradSlides, AdamSlides, ClipByNorm, GradientDescent, HeavyBall,
+from odl_verify import CheckConfig, UsageError, check, reproduce
+from odl_verify.definitions.backend import MpNamespace, TorchNamespace
+from odl_verify.definitions.methods import (AdaDeltaSlides, AdaGradSlides, AdamSlides, ClipByNorm, GradientDescent, HeavyBall,
                                 Nesterov, Newton, RMSPropSlides, iterates, per_instance)
-from odl_verify.methods.catalog import METHODS, resolve, rule
-from odl_verify.methods.torch_optim import run
-from odl_verify.registry import builtin_claims, load_file
-from theorems.heavy_ball import HEAVY_BALL_RATE
+from odl_verify.definitions.methods.catalog import METHODS, resolve, rule
+from odl_verify.frontends.registry import builtin_claims, load_file
+from odl_verify.theorems.heavy_ball import HEAVY_BALL_RATE
 
 torch_xp = TorchNamespace("cpu")
 
@@ -40,7 +39,7 @@ def quadratic_gradient(x):  # f = x²/2
     (Nesterov(lr=0.5, momentum=0.5, form="sutskever"), [1, 0.5, 0.125]),
 ], ids=["gd", "heavy-ball", "nesterov-slides", "nesterov-sutskever"])
 def test_first_order_rules_match_hand_computed_steps_on_half_x_squared(rule_, expected):
-    xs = iterates(rule_, quadratic_gradient, column(1.0), 2, torch_xp)
+    xs = iterates(rule_, quadratic_gradient, column(1.0), torch_xp, 2)
     assert [float(x) for x in xs] == pytest.approx(expected, abs=1e-15)
 
 
@@ -57,7 +56,7 @@ def test_first_order_rules_match_hand_computed_steps_on_half_x_squared(rule_, ex
      [0.0, -1 / math.sqrt(1.5), -1 / math.sqrt(1.5) - math.sqrt(4 / 3) / math.sqrt(1.75)]),
 ], ids=["adagrad-slides", "rmsprop-slides", "adam-slides", "adadelta-slides"])
 def test_adaptive_rules_match_hand_computed_steps(rule_, gradients, expected):
-    xs = run(rule_, column(0.0), [column(g) for g in gradients], torch_xp)
+    xs = iterates(rule_, [column(g) for g in gradients], column(0.0), torch_xp)
     assert [float(x) for x in xs] == pytest.approx(expected, abs=1e-14)
 
 
@@ -82,8 +81,8 @@ def test_clipping_rescales_to_the_threshold_keeps_small_and_zero_gradients():
 
 def test_clipping_passes_the_look_ahead_of_the_rule_it_wraps():
     inner = Nesterov(lr=0.5, momentum=0.5, form="sutskever")
-    clipped = iterates(ClipByNorm(inner, max_norm=100.0), quadratic_gradient, column(1.0), 3, torch_xp)
-    plain = iterates(inner, quadratic_gradient, column(1.0), 3, torch_xp)
+    clipped = iterates(ClipByNorm(inner, max_norm=100.0), quadratic_gradient, column(1.0), torch_xp, 3)
+    plain = iterates(inner, quadratic_gradient, column(1.0), torch_xp, 3)
     assert torch.equal(torch.cat(clipped), torch.cat(plain))
 
 
@@ -99,20 +98,20 @@ def test_one_rule_runs_batched_in_torch_and_at_60_digits_in_mpmath(rule_):
     """f = ½xᵀdiag(1, 3)x + cos-free coupling: the torch batch row and the mpmath run agree to float64."""
     scales = np.array([1.0, 3.0])
     x0 = np.array([[1.0, -2.0], [0.5, 0.25]])
-    batched = iterates(rule_, lambda x: x * torch.as_tensor(scales), torch.as_tensor(x0), 5, torch_xp)[-1]
+    batched = iterates(rule_, lambda x: x * torch.as_tensor(scales), torch.as_tensor(x0), torch_xp, 5)[-1]
     with mpmath.workdps(60):
         mp = MpNamespace(60)
         for row in range(2):
-            exact = iterates(rule_, lambda x: x * mp.asarray(scales), mp.asarray(x0[row:row + 1]), 5, mp)[-1]
+            exact = iterates(rule_, lambda x: x * mp.asarray(scales), mp.asarray(x0[row:row + 1]), mp, 5)[-1]
             assert np.allclose(np.asarray(exact, dtype=float), batched[row:row + 1].numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_batched_hyperparameters_act_per_instance():
     rule_ = HeavyBall(lr=per_instance(torch.tensor([0.1, 0.2], dtype=torch.float64)),
                       momentum=per_instance(torch.tensor([0.5, 0.9], dtype=torch.float64)))
-    batched = iterates(rule_, quadratic_gradient, column(1.0, 1.0), 4, torch_xp)[-1]
+    batched = iterates(rule_, quadratic_gradient, column(1.0, 1.0), torch_xp, 4)[-1]
     for row, (lr, momentum) in enumerate([(0.1, 0.5), (0.2, 0.9)]):
-        single = iterates(HeavyBall(lr=lr, momentum=momentum), quadratic_gradient, column(1.0), 4, torch_xp)[-1]
+        single = iterates(HeavyBall(lr=lr, momentum=momentum), quadratic_gradient, column(1.0), torch_xp, 4)[-1]
         assert float(batched[row]) == pytest.approx(float(single), abs=1e-15)
 
 
@@ -126,12 +125,10 @@ def test_newton_with_unit_step_solves_a_positive_definite_quadratic_in_one_step(
     generator = torch.Generator().manual_seed(0)
     a, b = _spd(generator, 8, 5), torch.randn(8, 5, generator=generator, dtype=torch.float64)
     grad = lambda x: (a @ x[..., None])[..., 0] - b
-    x1 = iterates(Newton(lr=1.0), grad, torch.randn(8, 5, generator=generator, dtype=torch.float64), 1, torch_xp,
-                  hessian_fn=lambda x: a)[-1]
+    x1 = iterates(Newton(lr=1.0), grad, torch.randn(8, 5, generator=generator, dtype=torch.float64), torch_xp, 1, hessian=lambda x: a)[-1]
     assert torch.allclose(x1, torch.linalg.solve(a, b), rtol=0, atol=1e-10)
     # a damped step only goes part of the way: it must not pass this check
-    damped = iterates(Newton(lr=0.5), grad, torch.zeros(8, 5, dtype=torch.float64), 1, torch_xp,
-                      hessian_fn=lambda x: a)[-1]
+    damped = iterates(Newton(lr=0.5), grad, torch.zeros(8, 5, dtype=torch.float64), torch_xp, 1, hessian=lambda x: a)[-1]
     assert not torch.allclose(damped, torch.linalg.solve(a, b), atol=1e-3)
 
 
@@ -155,13 +152,13 @@ def test_newton_iterates_are_invariant_under_affine_changes_of_variables():
     grad_h = lambda y: (m.transpose(-1, -2) @ grad_f(to_x(y))[..., None])[..., 0]
     hess_h = lambda y: m.transpose(-1, -2) @ hess_f(to_x(y)) @ m
     y0 = torch.randn(batch, d, generator=generator, dtype=torch.float64)
-    on_h = iterates(Newton(lr=0.7), grad_h, y0, 4, torch_xp, hess_h)
-    on_f = iterates(Newton(lr=0.7), grad_f, to_x(y0), 4, torch_xp, hess_f)
+    on_h = iterates(Newton(lr=0.7), grad_h, y0, torch_xp, 4, hess_h)
+    on_f = iterates(Newton(lr=0.7), grad_f, to_x(y0), torch_xp, 4, hess_f)
     for y, x in zip(on_h, on_f):
         assert torch.allclose(to_x(y), x, rtol=0, atol=1e-10)
     # gradient descent is not affine invariant: the same comparison fails for it
-    gd_h = iterates(GradientDescent(lr=0.05), grad_h, y0, 4, torch_xp)[-1]
-    gd_f = iterates(GradientDescent(lr=0.05), grad_f, to_x(y0), 4, torch_xp)[-1]
+    gd_h = iterates(GradientDescent(lr=0.05), grad_h, y0, torch_xp, 4)[-1]
+    gd_f = iterates(GradientDescent(lr=0.05), grad_f, to_x(y0), torch_xp, 4)[-1]
     assert not torch.allclose(to_x(gd_h), gd_f, atol=1e-3)
 
 
@@ -170,12 +167,11 @@ def test_newton_runs_in_mpmath_and_sympy():
         mp = MpNamespace(60)
         a = mp.asarray(np.array([[[2.0, 1.0], [1.0, 3.0]]]))
         b = mp.asarray(np.array([[1.0, 1.0]]))
-        x1 = iterates(Newton(), lambda x: (a @ x[..., None])[..., 0] - b, mp.asarray(np.zeros((1, 2))), 1, mp,
-                      lambda x: a)[-1]
+        x1 = iterates(Newton(), lambda x: (a @ x[..., None])[..., 0] - b, mp.asarray(np.zeros((1, 2))), mp, 1, lambda x: a)[-1]
         assert [mpmath.nstr(v, 30) for v in x1[0]] == [mpmath.nstr(mpmath.mpf(2) / 5, 30), mpmath.nstr(mpmath.mpf(1) / 5, 30)]
-    from odl_verify.backend import SympyNamespace
+    from odl_verify.definitions.backend import SympyNamespace
     x, lam, target = sp.symbols("x lambda target", positive=True)
-    step = iterates(Newton(), lambda p: lam * (p - target), x, 1, SympyNamespace(), lambda p: lam)[-1]
+    step = iterates(Newton(), lambda p: lam * (p - target), x, SympyNamespace(), 1, lambda p: lam)[-1]
     assert sp.simplify(step - target) == 0
 
 
@@ -252,7 +248,7 @@ def test_spectral_radius_alone_is_falsified_at_kappa_4_and_t_1(repo_path, x0, no
 
 def test_search_falsifies_the_spectral_radius_variant_with_a_confirmed_shrunk_counterexample(repo_path):
     (wrong,) = load_file(repo_path("tests/variants/heavy_ball_wrong.py"))
-    verdict = wrong.check(CheckConfig(seed=0, device="cpu"))
+    verdict = check(wrong, CheckConfig(seed=0, device="cpu"))
     assert verdict.status == "falsified"
     example = verdict.counterexample
     assert float(example.slack_exact) < 0

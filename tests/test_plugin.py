@@ -17,10 +17,10 @@ def test_odl_config_fixture_carries_the_run_options(odl_config, pytestconfig):
 def test_loading_the_plugin_imports_neither_torch_nor_sympy():
     """pytest loads the plugin in every run of the environment, the xdist controller included,
     which runs no check: it must not pay seconds for the numerical stack."""
-    probe = ("import sys, odl_verify.pytest_plugin, odl_verify;"
+    probe = ("import sys, odl_verify.frontends.pytest_plugin, odl_verify;"
              "heavy = sorted({'torch', 'sympy', 'scipy.stats', 'matplotlib'} & set(sys.modules));"
              "assert not heavy, heavy;"
-             "odl_verify.CheckConfig;"  # the package's API is still there, imported on first use
+             "odl_verify.Claim;"  # the package's API is still there, imported on first use
              "assert 'torch' in sys.modules")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-1000:]

@@ -9,18 +9,18 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odl_verify import CheckConfig, reproduce
-from odl_verify.backend import TorchNamespace
-from odl_verify.instances import DEFINITE_QUADRATICS, Quadratic
-from odl_verify.registry import load_file
-from theorems.quadratic_contraction import GENERAL_STEP, SHORT_STEP
+from odl_verify import check, CheckConfig, reproduce
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.definitions.families import DEFINITE_QUADRATICS, Quadratic
+from odl_verify.frontends.registry import load_file
+from odl_verify.theorems.quadratic_contraction import GENERAL_STEP, SHORT_STEP
 
 VARIANTS = "tests/variants/quadratic_contraction_wrong.py"
 
 
 @pytest.mark.parametrize("claim, seed", [(SHORT_STEP, 1), (GENERAL_STEP, 2)])  # seed 0 runs as the theorem item
 def test_rate_holds_and_is_attained_along_an_extreme_eigenvector(claim, seed):
-    verdict = claim.check(CheckConfig(seed=seed, device="cpu", examples=6))
+    verdict = check(claim, CheckConfig(seed=seed, device="cpu", examples=6))
     assert verdict.status == "held", verdict.counterexample
     assert verdict.tightness >= 0.999
     assert verdict.worst_slack >= -1e-9
@@ -62,7 +62,7 @@ class _OverstatedLambdaMin(Quadratic):
 
 def test_a_wrong_certified_constant_is_caught():
     claim = SHORT_STEP.variant("overstated-lambda-min", families=(_OverstatedLambdaMin(definite=True),))
-    verdict = claim.check(CheckConfig(seed=0, device="cpu", examples=6))
+    verdict = check(claim, CheckConfig(seed=0, device="cpu", examples=6))
     assert verdict.status == "falsified"
     assert float(verdict.counterexample.slack_exact) < 0
 
@@ -76,7 +76,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 
 def test_step_2_over_lambda_max_keeps_the_norm_along_the_top_eigenvector(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("converges-at-2-over-lambda-max")]
-    shown = claim.check(CheckConfig(seed=0, device="cpu")).counterexample.shown
+    shown = check(claim, CheckConfig(seed=0, device="cpu")).counterexample.shown
     eigenvalues = [float(v) for v in shown["parameters"]["eigenvalues"]]
     assert float(shown["hyperparameters"]["eta"]) == pytest.approx(2 / max(eigenvalues))
     assert shown["measured"]["norm_t"] == shown["measured"]["norm_0"]

@@ -6,13 +6,13 @@ import re
 import pytest
 from _pytest.reports import TestReport
 
-from odl_verify import CheckConfig, Counterexample, Verdict
-from odl_verify.cli import main
+from odl_verify import check, CheckConfig, Counterexample, Verdict
+from odl_verify.frontends.cli import main
 from odl_verify.gate import register
-from odl_verify.pytest_plugin import ReportCollector
-from odl_verify.report import environment, render
-from odl_verify.verdict import ERROR, FALSIFIED, HELD
-from theorems.descent_lemma import DESCENT_LEMMA
+from odl_verify.frontends.pytest_plugin import ReportCollector
+from odl_verify.frontends.report import environment, render
+from odl_verify.core.verdict import ERROR, FALSIFIED, HELD
+from odl_verify.theorems.descent_lemma import DESCENT_LEMMA
 
 ENV = {"seed": 0, "device": "cpu", "profile": "quick"}
 
@@ -88,7 +88,7 @@ def test_report_is_self_contained_and_shows_every_kind_of_verdict():
 
 def test_same_seed_same_report_apart_from_timings():
     def run():
-        verdicts = [DESCENT_LEMMA.check(CheckConfig(examples=2, seed=5, device="cpu")).to_dict()]
+        verdicts = [check(DESCENT_LEMMA, CheckConfig(examples=2, seed=5, device="cpu")).to_dict()]
         for v in verdicts:
             v["seconds"] = 0.0
         return render(verdicts, ENV)
@@ -97,7 +97,7 @@ def test_same_seed_same_report_apart_from_timings():
 
 def test_check_report_writes_html_and_json_even_with_errors(tmp_path, capsys):
     user = tmp_path / "broken.py"
-    user.write_text("from theorems import descent_lemma as _lemma\n"
+    user.write_text("from odl_verify.theorems import descent_lemma as _lemma\n"
                     "def _bad(*a):\n    raise KeyError('x')\n"
                     "BROKEN = _lemma.DESCENT_LEMMA.variant('broken', measure=_bad)\n")
     out = tmp_path / "r" / "report.html"
@@ -157,7 +157,8 @@ def test_pytest_collector_merges_worker_verdicts_and_records_crashes(tmp_path):
     held["device"] = falsified["device"] = "cuda:0"  # as remote GPU workers would report them
     for report in [_report("theorems/b.py::b", "passed", properties=[("odl_verdict", held)]),
                    _report("theorems/a.py::a", "failed", properties=[("odl_verdict", falsified)]),
-                   _report("theorems/c.py::c", "failed", when="setup"),  # crashed before any verdict
+                   # crashed before any verdict: known as a claim item by the marker every claim item carries
+                   _report("theorems/c.py::c", "failed", when="setup", properties=[("odl_claim", "c")]),
                    _report("tests/test_x.py::test_y", "failed")]:  # not a theorem: not in the report
         collector.pytest_runtest_logreport(report)
     collector.pytest_sessionfinish(None)

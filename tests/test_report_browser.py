@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from odl_verify.cli import main
+from odl_verify.frontends.cli import main
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)")

@@ -6,12 +6,12 @@ import pytest
 import sympy as sp
 import torch
 
-from odl_verify import CheckConfig
-from odl_verify.backend import MpNamespace, TorchNamespace
-from odl_verify.instances import STAIRCASES, Staircase
-from odl_verify.methods import gradient_descent
-from odl_verify.registry import load_file
-from theorems.stationarity import (EXACT_LONG_STEP, EXACT_SHORT_STEP, SMOOTHNESS, TEXTBOOK, TEXTBOOK_F_STAR,
+from odl_verify import check, CheckConfig
+from odl_verify.definitions.backend import MpNamespace, TorchNamespace
+from odl_verify.definitions.families import STAIRCASES, Staircase
+from odl_verify.definitions.methods import gradient_descent
+from odl_verify.frontends.registry import load_file
+from odl_verify.theorems.stationarity import (EXACT_LONG_STEP, EXACT_SHORT_STEP, SMOOTHNESS, TEXTBOOK, TEXTBOOK_F_STAR,
                                    beta, eta, f_T)
 
 VARIANTS = "tests/variants/stationarity_wrong.py"
@@ -23,7 +23,7 @@ QUICK = dict(device="cpu", examples=6)
 @pytest.mark.parametrize("claim, seed, tightness", [
     (TEXTBOOK, 1, 0.999), (TEXTBOOK_F_STAR, 3, 0.999), (EXACT_SHORT_STEP, 2, 0.999), (EXACT_LONG_STEP, 4, 0.749)])
 def test_true_claim_holds_with_measured_tightness(claim, seed, tightness):
-    verdict = claim.check(CheckConfig(seed=seed, **QUICK))
+    verdict = check(claim, CheckConfig(seed=seed, **QUICK))
     assert verdict.status == "held", verdict.counterexample
     assert verdict.tightness >= tightness
     assert verdict.worst_slack >= -1e-9
@@ -34,7 +34,7 @@ def test_exact_constant_is_attained_on_the_staircase(claim, tightness):
     """h = 1 is an edge of both domains; from the origin the staircase attains c(1) = 4/3
     (measured: 1.0 and 0.995, the long-step search has to reach both β = L and η = 1/β)."""
     on_staircase = claim.variant("on-staircase", families=STAIRCASES)
-    verdict = on_staircase.check(CheckConfig(seed=0, device="cpu", examples=6))
+    verdict = check(on_staircase, CheckConfig(seed=0, device="cpu", examples=6))
     assert verdict.status == "held"
     assert verdict.tightness >= tightness
 
@@ -91,7 +91,7 @@ def test_staircase_worst_case_path_in_float64_and_high_precision():
 def test_search_notices_under_certified_smoothness():
     """If β could sit below the true smoothness, the textbook bound breaks: the check is not vacuous."""
     claim = TEXTBOOK.variant("without-smoothness", drop=[SMOOTHNESS], add=[sp.Ge(beta, 0)])
-    assert claim.check(CheckConfig(seed=0, **QUICK)).status == "falsified"
+    assert check(claim, CheckConfig(seed=0, **QUICK)).status == "falsified"
 
 
 @pytest.mark.parametrize("name, dimension", [("stationarity-textbook~beta-instead-of-2-beta", 1),
@@ -103,7 +103,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 
 def test_beta_instead_of_2_beta_shrinks_to_the_textbook_counterexample(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("beta-instead-of-2-beta")]
-    shown = claim.check(CheckConfig(seed=0, device="cpu")).counterexample.shown
+    shown = check(claim, CheckConfig(seed=0, device="cpu")).counterexample.shown
     # THEORY.md §2: T = 1, f = x²/2, x₀ = 1: ‖g₀‖² = 1 > β(f₀ − f₁) = 1/2
     assert shown["parameters"]["eigenvalues"] == ["1.0"] and shown["x0"] == ["1.0"]
     assert shown["integers"] == {"T": 1} and shown["hyperparameters"] == {"beta": "1.0", "eta": "1.0"}

@@ -6,13 +6,13 @@ import mpmath
 import pytest
 import torch
 
-from odl_verify import CheckConfig, reproduce
-from odl_verify.backend import MpNamespace, TorchNamespace
-from odl_verify.instances import MatrixFactorization, SaddleFamily
-from odl_verify.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
-from odl_verify.profiles import QUICK_EXAMPLES, THOROUGH_FACTOR
-from odl_verify.registry import load_file
-from theorems.strict_saddle import (ESCAPE_TIME_VS_DIMENSION, MATRIX_FACTORIZATION, MAX_STEPS, QUICK_MAX_STEPS,
+from odl_verify import check, CheckConfig, reproduce
+from odl_verify.definitions.backend import MpNamespace, TorchNamespace
+from odl_verify.definitions.families import MatrixFactorization, SaddleFamily
+from odl_verify.definitions.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
+from odl_verify.core.profiles import QUICK_EXAMPLES, THOROUGH_FACTOR
+from odl_verify.frontends.registry import load_file
+from odl_verify.theorems.strict_saddle import (ESCAPE_TIME_VS_DIMENSION, MATRIX_FACTORIZATION, MAX_STEPS, QUICK_MAX_STEPS,
                                     STABLE_MANIFOLD, N, _abs_first_coordinate_quantile, binomial_test)
 
 VARIANTS = "tests/variants/strict_saddle_wrong.py"
@@ -133,7 +133,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 
 def test_perturbed_gd_without_perturbation_is_falsified(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("without-perturbation")]
-    verdict = claim.check(CheckConfig(seed=0, device="cpu"))
+    verdict = check(claim, CheckConfig(seed=0, device="cpu"))
     assert verdict.status == "falsified"
     assert all(row["failures"] == row["runs"] for row in verdict.details["per_dimension"])
 
@@ -182,7 +182,7 @@ def test_matrix_factorization_bound_is_attained_at_the_tight_instance():
 @pytest.mark.parametrize("claim", [CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA],
                          ids=lambda c: c.name)
 def test_matrix_factorization_wrong_variants_are_falsified_on_a_scalar(claim):
-    verdict = claim.check(CheckConfig(seed=0, device="cpu"))
+    verdict = check(claim, CheckConfig(seed=0, device="cpu"))
     assert verdict.status == "falsified"
     assert float(verdict.counterexample.slack_exact) < 0
     # shrunk to f(u) = (u² − σ)², d = r = 1: U = 0 (λ = −4σ) or U = √σ (λ = 8σ)

@@ -22,9 +22,9 @@ for every η < 2/β", and dropping smoothness (β below the true curvature).
 """
 import sympy as sp
 
-from odl_verify.instances import SMOOTH_FAMILIES
-from odl_verify.claims import Claim
-from odl_verify.methods import gradient_descent_step
+from odl_verify.definitions.families import SMOOTH_FAMILIES
+from odl_verify.definitions.claims import Claim
+from odl_verify.definitions.methods import gradient_descent_step
 
 #: certified smoothness of the instance, and the declared constant of the theorem
 L = sp.Symbol("L", nonnegative=True)

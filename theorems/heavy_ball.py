@@ -22,10 +22,10 @@ Wrong variant (tests/variants/heavy_ball_wrong.py): "‖x_t‖ ≤ ρᵗ‖x₀�
 import sympy as sp
 import torch
 
-from odl_verify.backend import TorchNamespace
-from odl_verify.claims import Claim, compile_mp, compile_torch
-from odl_verify.instances import DEFINITE_QUADRATICS
-from odl_verify.methods import HeavyBall, iterates, per_instance
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.definitions.claims import Claim, compile_mp, compile_torch
+from odl_verify.definitions.families import DEFINITE_QUADRATICS
+from odl_verify.definitions.methods import HeavyBall, iterates, per_instance
 
 #: certified: the extreme eigenvalues of A
 mu, L = sp.symbols("mu L", positive=True)
@@ -54,7 +54,7 @@ def trajectory_norms(grad, x0, values, xp):
     """‖x_0‖, …, ‖x_t‖ of heavy ball at Polyak's (α*, β*) from x₋₁ = x₀, one column per step."""
     alpha, beta = polyak_parameters(values["mu"], values["L"], xp)
     rule = HeavyBall(lr=per_instance(alpha), momentum=per_instance(beta))
-    return [xp.sqrt(xp.sum(x * x)) for x in iterates(rule, grad, x0, values["t"], xp)]
+    return [xp.sqrt(xp.sum(x * x)) for x in iterates(rule, grad, x0, xp, values["t"])]
 
 
 def measure(instance, x0, values, xp):
@@ -69,28 +69,24 @@ TRANSIENT = (1 + t * (1 + rho)) * rho ** t
 PLOT_CONDITION, PLOT_STEPS = 100.0, 60
 
 
-class HeavyBallRate(Claim):
-    """The claim, plus a plot of ‖x_t‖/‖x₀‖ against the bound and ρᵗ on its tight instance."""
-
-    def check(self, config=None):
-        verdict = super().check(config)
-        xp = TorchNamespace("cpu")
-        spectrum = torch.tensor([[1.0, PLOT_CONDITION]], dtype=torch.float64)
-        x0 = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
-        values = {"mu": spectrum[:, 0], "L": spectrum[:, 1], "t": PLOT_STEPS}
-        norms = torch.stack(trajectory_norms(lambda x: spectrum * x, x0, values, xp), dim=-1)[0]
-        steps = torch.arange(PLOT_STEPS + 1, dtype=torch.float64)
-        bound = compile_torch((mu, L, t), TRANSIENT)(spectrum[:, 0], spectrum[:, 1], steps)
-        radius = compile_torch((mu, L, t), rho ** t)(spectrum[:, 0], spectrum[:, 1], steps)
-        series = [{"label": label, "x": steps.tolist(), "y": y.tolist()} for label, y in
-                  (("||x_t||/||x_0||, x_0 on the top eigenvector", norms / norms[0]), ("bound (1 + t(1 + rho)) rho^t", bound),
-                   ("rho^t (the spectral radius alone)", radius))]
-        verdict.add_plot(f"Heavy ball at Polyak's parameters, kappa = {PLOT_CONDITION:g}", series,
-                         xlabel="step t", ylabel="||x_t|| / ||x_0||", yscale="log")
-        return verdict
+def plot_tight_instance(verdict):
+    """‖x_t‖/‖x₀‖ against the bound and ρᵗ on the tight instance (x₀ on the top eigenvector)."""
+    xp = TorchNamespace("cpu")
+    spectrum = torch.tensor([[1.0, PLOT_CONDITION]], dtype=torch.float64)
+    x0 = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
+    values = {"mu": spectrum[:, 0], "L": spectrum[:, 1], "t": PLOT_STEPS}
+    norms = torch.stack(trajectory_norms(lambda x: spectrum * x, x0, values, xp), dim=-1)[0]
+    steps = torch.arange(PLOT_STEPS + 1, dtype=torch.float64)
+    bound = compile_torch((mu, L, t), TRANSIENT)(spectrum[:, 0], spectrum[:, 1], steps)
+    radius = compile_torch((mu, L, t), rho ** t)(spectrum[:, 0], spectrum[:, 1], steps)
+    series = [{"label": label, "x": steps.tolist(), "y": y.tolist()} for label, y in
+              (("||x_t||/||x_0||, x_0 on the top eigenvector", norms / norms[0]), ("bound (1 + t(1 + rho)) rho^t", bound),
+               ("rho^t (the spectral radius alone)", radius))]
+    verdict.add_plot(f"Heavy ball at Polyak's parameters, kappa = {PLOT_CONDITION:g}", series,
+                     xlabel="step t", ylabel="||x_t|| / ||x_0||", yscale="log")
 
 
-HEAVY_BALL_RATE = HeavyBallRate(
+HEAVY_BALL_RATE = Claim(
     "heavy-ball-rate",
     title="Heavy ball at Polyak's parameters: transient bound on quadratics",
     hypotheses=[sp.Ge(L, mu)],
@@ -104,6 +100,7 @@ HEAVY_BALL_RATE = HeavyBallRate(
     method="heavy ball (slides' form), alpha = 4/(sqrt(L) + sqrt(mu))^2, beta = rho^2, x_-1 = x_0",
     dimensions=(1, 8),
     latex_names=LATEX_NAMES,
+    illustrate=plot_tight_instance,
 )
 
 CLAIMS = [HEAVY_BALL_RATE]

@@ -20,7 +20,7 @@ Every moment is derived in sympy from the layer law X = c·Y, Y a χ² mixture:
 forward ReLU Y = (χ²_K)^p with K ~ Bin(n_out, ½), forward linear K = n_out, backward
 Y = χ²_B·Z² + χ²′_B·χ²_{n_in−1}; binomial moments come from the generating function.
 
-Check (statistical, :mod:`odl_verify.statistics`): per layer, a median-of-means test of
+Check (statistical, :mod:`odl_verify.engine.statistics`): per layer, a median-of-means test of
 E[X_l] = claimed from the networks alive at layer l−1 (independent of X_l), and per drawn
 width profile a pooled test of the per-network martingale Σ_l alive·(X_l − claimed)/σ_l
 (mean 0, variance ≤ L). The variance σ_l² under the claim is exact: the claim pins c, and
@@ -35,18 +35,18 @@ gives ½); "the second moment of M is preserved" (E[R²] = 1 + 5/n); fan_in in t
 from __future__ import annotations
 
 import functools
-import math
 
 import sympy as sp
 import torch
 from hypothesis import strategies as st
 
+from odl_verify.core.config import CheckConfig
+from odl_verify.core.verdict import Verdict
+from odl_verify.definitions.claims import compile_torch
+from odl_verify.engine.harness import draw
+from odl_verify.engine.networks import MIN_SAMPLES, gaussian_weights, layer_tests, simulate
+from odl_verify.engine.statistical import StatisticalClaim
 from odl_verify.errors import UsageError
-from odl_verify.claims import compile_torch
-from odl_verify.search import CheckConfig
-from odl_verify.statistical import StatisticalClaim, draw
-from odl_verify.statistics import Test, mom_test
-from odl_verify.verdict import Verdict
 
 n_in, n_out = sp.symbols("n_in n_out", positive=True, integer=True)
 #: leaky ReLU slope (a = 0 is ReLU) and the fan torch.nn.init divides by
@@ -102,65 +102,8 @@ _forward = layer_law("forward", "relu", 1, FAN_IN)
 MEAN_FACTOR = sp.simplify(_forward[0] * _forward[1])
 SECOND_FACTOR = sp.simplify(layer_law("forward", "relu", 2, FAN_IN)[0] * layer_law("forward", "relu", 2, FAN_IN)[1])
 ALIVE_FACTOR = 1 - sp.Integer(2) ** (-n_out)
-
-
-# ---------------------------------------------------------------- the experiment
-def _normal(shape, generator, device, std: float = 1.0) -> torch.Tensor:
-    """N(0, std²) drawn in float32 (5x faster on CPU), then computed with in float64: the
-    2^-24 granularity is far below the resolution of any test here."""
-    return (torch.randn(shape, generator=generator) * std).to(device=device, dtype=torch.float64)
-
-
-def gaussian_weights(variances: torch.Tensor, generator: torch.Generator, device):
-    """W_l ~ N(0, variances[l]) for ``simulate``."""
-    return lambda layer, shape: _normal(shape, generator, device, math.sqrt(float(variances[layer])))
-
-
-def simulate(widths: list[int], weights, *, activation: str = "relu", direction: str = "forward", power: int = 1,
-             networks: int, generator: torch.Generator, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``networks`` independent networks at once, W_l = weights(l, (networks, n_l, n_{l−1})):
-    the statistic X (L, N), whether each network was alive before each layer (L, N), and M (L+1, N)."""
-    x0 = _normal((widths[0], 1), generator, device)
-    x = x0.expand(networks, -1, -1)
-    m = [(x0.square().sum() / widths[0]).expand(networks)]
-    stats, alive = [], []
-    for layer, (width_in, width_out) in enumerate(zip(widths, widths[1:])):
-        w = weights(layer, (networks, width_out, width_in))
-        z = w @ x
-        x = torch.relu(z) if activation == "relu" else z
-        m.append(x.square().sum(dim=(1, 2)) / width_out)
-        alive.append(m[-2] > 0)
-        if direction == "forward":
-            ratio = m[-1] / torch.where(alive[-1], m[-2], torch.ones_like(m[-2]))
-            stats.append(ratio**power)
-        else:
-            g = _normal((networks, width_out, 1), generator, device)
-            back = w.transpose(1, 2) @ ((z > 0).to(z.dtype) * g)
-            stats.append((back.square().sum(dim=(1, 2)) / width_in) ** power)
-    return torch.stack(stats), torch.stack(alive), torch.stack(m)
-
-
-#: networks alive at a layer below which its own test is skipped (the pooled test still counts them)
-MIN_SAMPLES = 64
-
-
-def layer_tests(label: str, widths: list[int], stats: torch.Tensor, alive: torch.Tensor,
-                claimed: torch.Tensor, null_variance: torch.Tensor) -> list[Test]:
-    """One test of E[X_l] = claimed_l per layer on the networks alive before it (their count is
-    independent of X_l), and one of the per-network martingale Σ_l alive·(X_l − claimed_l)/σ_l
-    (mean 0, variance ≤ L under the claim), which adds up small shifts of one sign."""
-    stats, alive = stats.cpu(), alive.cpu()
-    tests = []
-    for layer in range(len(widths) - 1):
-        samples = stats[layer][alive[layer]]
-        if samples.numel() >= MIN_SAMPLES:
-            tests.append(mom_test(f"{label} layer {layer + 1} ({widths[layer]}->{widths[layer + 1]})",
-                                  samples, float(claimed[layer]), float(null_variance[layer])))
-    standardized = torch.where(alive, (stats - claimed[:, None]) / null_variance[:, None].sqrt(),
-                               torch.zeros_like(stats))
-    tests.append(mom_test(f"{label} pooled over {len(widths) - 1} layers", standardized.sum(dim=0),
-                          0.0, float(len(widths) - 1)))
-    return tests
+#: Var(M_l/M_{l−1}) under Kaiming fan_in, 5/n_out: also the bound for any symmetric weight law of kurtosis ≤ 3
+FORWARD_VARIANCE_PER_LAYER = compile_torch((n_in, n_out), layer_moments("forward", "relu", 1, FAN_IN, 1)[2])
 
 
 def width_profiles(depth: int, max_width: int) -> st.SearchStrategy[list[int]]:
@@ -223,7 +166,7 @@ class KaimingClaim(StatisticalClaim):
                 "theory": rf"\mathbb E[X_l] = {sp.latex(self.theory)}"}
 
     # ------------------------------------------------------------ the check
-    def run(self, config: CheckConfig, device, verdict: Verdict):
+    def experiment(self, config: CheckConfig, device, verdict: Verdict):
         profiles = draw(width_profiles(self.depth, self.max_width), profile_count(config), config.seed)
         tests, observed_ratio = [], []
         for index, widths in enumerate(profiles):

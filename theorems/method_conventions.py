@@ -1,6 +1,6 @@
 """The slides' methods against torch.optim and the published forms, proved in sympy.
 
-Method: the update rules of ``odl_verify.methods`` (the slides' forms in ``textbook``,
+Method: the update rules of ``odl_verify.definitions.methods`` (the slides' forms in ``textbook``,
 torch.optim's in ``torch_optim``) run on symbols: a generic gradient g (any f), symbolic
 η, β, x₀, for ``STEPS`` steps. Every identity is the difference of the two runs
 simplified to 0; every difference is exhibited at an exact witness (THEORY.md §6).
@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from odl_verify.backend import SympyNamespace
-from odl_verify.methods import AdaGradSlides, AdamSlides, HeavyBall, Nesterov, trajectory
-from odl_verify.methods.proofs import SymbolicFinding
-from odl_verify.methods.torch_optim import SGD, Adagrad, Adam, run
+from odl_verify.definitions.backend import SympyNamespace
+from odl_verify.definitions.methods import AdaGradSlides, AdamSlides, HeavyBall, Nesterov, iterates, trajectory
+from odl_verify.definitions.methods.torch_optim import SGD, Adagrad, Adam
+from odl_verify.engine.proofs import SymbolicFinding
 
 #: steps over which each identity is proved
 STEPS = 4
@@ -59,8 +59,8 @@ def convention_pairs(textbook, torch_rule, theta, buffer, steps: int = STEPS):
 
     ``theta`` and ``buffer`` are (function, how it reads) pairs: the convention and its label.
     """
-    ours = trajectory(textbook, g, x0, steps, xp)
-    theirs = trajectory(torch_rule, g, x0, steps, xp)
+    ours = trajectory(textbook, g, x0, xp, steps)
+    theirs = trajectory(torch_rule, g, x0, xp, steps)
     pairs = []
     for t, ((x, state), (param, torch_state)) in enumerate(zip(ours, theirs)):
         if t:
@@ -94,9 +94,9 @@ NESTEROV_IS_TORCH_NESTEROV = SymbolicFinding(
 
 
 def _slides_vs_nesterov():
-    slides = trajectory(Nesterov(lr=eta, momentum=beta, form="slides"), g, x0, 2, xp)
-    nesterov = trajectory(Nesterov(lr=eta, momentum=beta, form="sutskever"), g, x0, 2, xp)
-    torch_iterates = trajectory(torch_sgd(nesterov=True), g, x0, 2, xp)
+    slides = trajectory(Nesterov(lr=eta, momentum=beta, form="slides"), g, x0, xp, 2)
+    nesterov = trajectory(Nesterov(lr=eta, momentum=beta, form="sutskever"), g, x0, xp, 2)
+    torch_iterates = trajectory(torch_sgd(nesterov=True), g, x0, xp, 2)
     (x2, state), = slides[2:]
     return [("x_2: slides vs Nesterov", x2, nesterov[2][0]),
             ("theta_2 vs slides' look-ahead x_2 + eta*beta*v_2", torch_iterates[2][0],
@@ -104,8 +104,8 @@ def _slides_vs_nesterov():
 
 
 def _slides_at_unit_step():
-    slides = trajectory(Nesterov(lr=1, momentum=beta, form="slides"), g, x0, STEPS, xp)
-    nesterov = trajectory(Nesterov(lr=1, momentum=beta, form="sutskever"), g, x0, STEPS, xp)
+    slides = trajectory(Nesterov(lr=1, momentum=beta, form="slides"), g, x0, xp, STEPS)
+    nesterov = trajectory(Nesterov(lr=1, momentum=beta, form="sutskever"), g, x0, xp, STEPS)
     return [(f"x_{t} at eta = 1", a[0], b[0]) for t, (a, b) in enumerate(zip(slides, nesterov)) if t]
 
 
@@ -121,8 +121,8 @@ NESTEROV_SLIDES_IS_NOT_NESTEROV = SymbolicFinding(
 
 def _scaled_runs(rule):
     """The rule on the gradient sequence g₁, g₂, … and on c·g₁, c·g₂, …: iterates t = 1..STEPS−1."""
-    plain = run(rule, x0, list(gradients), xp)[1:]
-    scaled = run(rule, x0, [c * v for v in gradients], xp)[1:]
+    plain = iterates(rule, list(gradients), x0, xp)[1:]
+    scaled = iterates(rule, [c * v for v in gradients], x0, xp)[1:]
     return plain, scaled
 
 
@@ -154,8 +154,8 @@ ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT = SymbolicFinding(
 
 
 def _adam_first_steps():
-    published = run(Adam(lr=eta, betas=(beta1, beta2), eps=0), x0, gradients[:1], xp)[1] - x0
-    slides = run(AdamSlides(lr=eta, betas=(beta1, beta2), eps=0), x0, gradients[:1], xp)[1] - x0
+    published = iterates(Adam(lr=eta, betas=(beta1, beta2), eps=0), gradients[:1], x0, xp)[1] - x0
+    slides = iterates(AdamSlides(lr=eta, betas=(beta1, beta2), eps=0), gradients[:1], x0, xp)[1] - x0
     return published, slides
 
 

@@ -23,9 +23,9 @@ to 2/λ_max, and convergence claimed at η = 2/λ_max.
 """
 import sympy as sp
 
-from odl_verify.claims import Claim
-from odl_verify.instances import DEFINITE_QUADRATICS
-from odl_verify.methods import gradient_descent
+from odl_verify.definitions.claims import Claim
+from odl_verify.definitions.families import DEFINITE_QUADRATICS
+from odl_verify.definitions.methods import gradient_descent
 
 MAX_STEPS = 20
 

@@ -29,9 +29,9 @@ import functools
 
 import sympy as sp
 
-from odl_verify.claims import Claim
-from odl_verify.instances import DEFINITE_QUADRATICS, SMOOTH_FAMILIES, STAIRCASES
-from odl_verify.methods import gradient_descent
+from odl_verify.definitions.claims import Claim
+from odl_verify.definitions.families import DEFINITE_QUADRATICS, SMOOTH_FAMILIES, STAIRCASES
+from odl_verify.definitions.methods import gradient_descent
 
 MAX_STEPS = 12
 FAMILIES = SMOOTH_FAMILIES + DEFINITE_QUADRATICS + STAIRCASES

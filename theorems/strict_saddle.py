@@ -1,7 +1,7 @@
 """Strict saddles: gradient descent escapes them only off the stable manifold; noise makes it escape.
 
 Method: gradient descent x_{t+1} = x_t − η∇f(x_t), and perturbed gradient descent (Jin, Ge,
-Netrapalli, Kakade, Jordan 2017, Algorithm 2; ``odl_verify.methods.perturbed_gd``).
+Netrapalli, Kakade, Jordan 2017, Algorithm 2; ``odl_verify.definitions.methods.perturbed_gd``).
 
 Instances (``SaddleFamily``, THEORY.md §5): f = φ(y₁) + Σ_{i≥2} λᵢyᵢ²/2 with y = Qx, Q a
 product of Householder reflections; φ(s) = −γs²/2 + s⁴/4 gives a strict saddle at 0 with
@@ -55,14 +55,14 @@ import sympy as sp
 import torch
 from scipy import special
 
-from odl_verify.backend import TorchNamespace
-from odl_verify.claims import Claim, compile_torch
-from odl_verify.instances import MATRIX_FACTORIZATIONS, SADDLE_FAMILIES, SaddleFamily
-from odl_verify.methods import gradient_descent_step
-from odl_verify.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
-from odl_verify.profiles import full_size
-from odl_verify.statistical import StatisticalClaim
-from odl_verify.statistics import Test, binomial_tail
+from odl_verify.definitions.backend import TorchNamespace
+from odl_verify.definitions.claims import Claim, compile_torch
+from odl_verify.definitions.families import MATRIX_FACTORIZATIONS, SADDLE_FAMILIES, SaddleFamily
+from odl_verify.definitions.methods import gradient_descent_step
+from odl_verify.definitions.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
+from odl_verify.core.profiles import full_size
+from odl_verify.engine.statistical import StatisticalClaim
+from odl_verify.engine.statistics import Test, binomial_tail
 
 #: certified: smoothness on the invariant region, saddle strictness γ = −λ_min, escape radius ½√γ
 L = sp.Symbol("L", positive=True)
@@ -195,7 +195,7 @@ class PerturbedGDReachesSecondOrder(StatisticalClaim):
         return (f"P(PGD output is an eps-SOSP within Delta_f*t_thres/f_thres + 2*Delta_f/(eta*g_thres**2) + t_thres "
                 f"iterations) >= 1 - delta, delta = {self.FAILURE_RATE}")
 
-    def run(self, config, device, verdict):
+    def experiment(self, config, device, verdict):
         generator = torch.Generator(device="cpu").manual_seed(config.seed)
         failures = runs = 0
         tests, iterations = [], []
@@ -265,7 +265,7 @@ class EscapeTimeVersusDimension(StatisticalClaim):
         return (f"{sp.sstr(ESCAPE_STEPS_AT_LEAST)} at delta = q_3/4(d)*r  <=  median escape steps  <=  "
                 f"{sp.sstr(ESCAPE_STEPS_AT_MOST)} at delta = q_1/4(d)*r,  q_p(d) = Theta(1/sqrt(d))")
 
-    def run(self, config, device, verdict):
+    def experiment(self, config, device, verdict):
         generator = torch.Generator(device="cpu").manual_seed(config.seed)
         # the sample median leaves [lower, upper] only if half the runs have |ξ₁| beyond a quartile
         false_alarm = binomial_tail(math.ceil(self.RUNS / 2), self.RUNS, 0.25)
@@ -380,7 +380,7 @@ class OctopusExponentialEscape(StatisticalClaim):
             x = x * factor
         return exits, bool((x == 0).any())
 
-    def run(self, config, device, verdict):
+    def experiment(self, config, device, verdict):
         generator = torch.Generator(device="cpu").manual_seed(config.seed)
         d_max = max(self.DIMENSIONS)
         x0 = (self.TAU * (1 - torch.rand(self.STARTS, d_max, generator=generator, dtype=torch.float64))).to(device)

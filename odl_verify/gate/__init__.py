@@ -1,37 +1,45 @@
-"""Regression gate: check a user's optimizer or initializer against the mathematics.
+"""Regression gates: check a user's optimizer or initializer against the mathematics.
 
 A gate is registered under a method name (``sgd``, ``adam``, ``kaiming_normal``, ...)
 with :func:`register`; ``odl-verify gate METHOD TARGET`` and :func:`check` run it on
-a target loaded by :func:`load_target`. A gate returns a :class:`~odl_verify.Verdict`:
-``held`` when the target computes the method, ``falsified`` with the first
-difference when it does not, ``error`` when the target raises, hangs or returns NaN.
+a target (an object, or ``module:attr`` / ``file.py:attr``). A gate returns a
+:class:`~odl_verify.Verdict`: ``held`` when the target computes the method, ``falsified``
+with the first difference when it does not, ``error`` when the target raises, hangs or
+returns NaN. This layer sits above the theorems: a gate checks a target with the
+theorems' own claims, never a restated formula.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Callable
 
+from ..core.config import CheckConfig
+from ..core.loading import load_object
+from ..core.text import format_verdict
+from ..core.verdict import HELD, Verdict
+from ..definitions.claims import Checkable
 from ..errors import UsageError
-from ..verdict import HELD, Verdict
-from .target import load_target
 
 
-@dataclasses.dataclass(frozen=True)
-class GateConfig:
-    """How hard a gate searches. ``examples=None`` takes the Hypothesis profile's."""
+class GateStatement(Checkable):
+    """What one gate run claims of its target, named ``gate:METHOD`` in verdicts and reports."""
 
-    examples: int | None = None
-    seed: int = 0
-    device: str = "auto"
-    #: seconds one call of the target may take before it counts as hung
-    timeout: float = 10.0
+    kind = "gate"
+
+    def __init__(self, method: str, *, title: str, statement: str, reference: str, description: str,
+                 tight: bool = False):
+        self.name, self.title, self.reference, self.method = f"gate:{method}", title, reference, description
+        self._statement, self.tight = statement, tight
+
+    def statement(self) -> str:
+        return self._statement
 
 
 @dataclasses.dataclass(frozen=True)
 class Gate:
     name: str
     description: str
-    run: Callable[[object, str, GateConfig], Verdict]
+    run: Callable[[object, str, CheckConfig], Verdict]
 
 
 GATES: dict[str, Gate] = {}
@@ -47,27 +55,24 @@ def register(name: str, description: str):
 
 def _load_gates() -> None:
     """Import the modules that register gates (kept lazy: torch.optim code is not needed for check)."""
-    import importlib
-    import pkgutil
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_") and info.name != "target":
-            importlib.import_module(f"{__name__}.{info.name}")
+    from . import initializers, optimizers  # noqa: F401  (registering is their side effect)
 
 
-def check(method: str, target, config: GateConfig | None = None) -> Verdict:
-    """Run the gate for ``method`` on ``target`` (an object, or a ``module:attr`` / ``file.py:attr`` spec)."""
+def check(method: str, target, config: CheckConfig | None = None, **options) -> Verdict:
+    """Run the gate for ``method`` on ``target`` (an object, or a ``module:attr`` / ``file.py:attr`` spec);
+    ``options`` (examples, seed, device, timeout) build the config when none is given."""
     _load_gates()
     if method not in GATES:
         known = ", ".join(sorted(GATES)) or "none"
         raise UsageError(f"unknown gate method {method!r}; known: {known}")
+    config = config or CheckConfig(**options)
     spec = target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
-    obj = load_target(target) if isinstance(target, str) else target
-    return GATES[method].run(obj, spec, config or GateConfig())
+    obj = load_object(target) if isinstance(target, str) else target
+    return GATES[method].run(obj, spec, config)
 
 
 def assert_passes(method: str, target, **options) -> Verdict:
     """One line in a user's pytest file: fails with the formatted verdict unless the target passes."""
-    from ..output import format_verdict
-    verdict = check(method, target, GateConfig(**options))
+    verdict = check(method, target, **options)
     assert verdict.status == HELD, format_verdict(verdict)
     return verdict

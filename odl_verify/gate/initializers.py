@@ -28,20 +28,23 @@ import dataclasses
 import functools
 import inspect
 import math
-import threading
 import time
 
 import sympy as sp
 import torch
 from hypothesis import strategies as st
 
-from ..backend import resolve_device
-from ..claims import compile_torch
-from ..search import CheckConfig
-from ..statistical import FALSE_ALARM, describe, draw
-from ..statistics import Test, holm, mom_test, support_test
-from ..verdict import ERROR, FALSIFIED, HELD, Verdict
-from . import GateConfig, register
+from ..core.config import CheckConfig
+from ..core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
+from ..definitions.backend import resolve_device
+from ..definitions.claims import compile_torch
+from ..engine.calls import call_user_code
+from ..engine.harness import draw
+from ..engine.networks import layer_tests, simulate
+from ..engine.statistical import FALSE_ALARM, describe
+from ..engine.statistics import Test, holm, mom_test, support_test
+from ..errors import UserCodeError
+from . import GateStatement, register
 
 #: entries drawn per shape (the target is called until it has filled this many)
 ENTRIES = 2**15
@@ -49,10 +52,6 @@ ENTRIES = 2**15
 NETWORKS, NETWORK_WIDTHS = 64, [24, 48, 8, 32, 16] * 6 + [24]
 #: relative slack on the uniform support: the bound √3·σ is rounded once in float64
 SUPPORT_ROUNDING = 1e-12
-
-
-class TargetFailed(Exception):
-    """The target raised, hung, returned NaN or something that is not the tensor."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +87,7 @@ def fans(shape: tuple[int, ...]) -> dict[str, int]:
 
 @functools.cache
 def _compiled_law():
-    from theorems.kaiming import KAIMING_VARIANCE, UNIFORM_BOUND, a, fan
+    from ..theorems.kaiming import KAIMING_VARIANCE, UNIFORM_BOUND, a, fan
     return compile_torch((a, fan), sp.Tuple(KAIMING_VARIANCE, UNIFORM_BOUND))
 
 
@@ -102,43 +101,25 @@ def expected_law(case: Case, uniform: bool) -> dict[str, float]:
 
 # ---------------------------------------------------------------- calling the target
 def call(target, shape, *, a: float, mode: str, seeds: list[int], timeout: float) -> torch.Tensor:
-    """The target on fresh float64 tensors of ``shape``, one seeded call per seed, stacked.
-
-    The calls run in one worker thread; each may take ``timeout`` seconds (a hung target
-    cannot be killed, only left behind as a daemon thread)."""
+    """The target on fresh float64 tensors of ``shape``, one seeded call per seed (each under the
+    timeout), stacked."""
     where = f"on shape {tuple(shape)}, a={a:g}, mode={mode!r}"
-    results: list = []
-    failure: dict = {}
 
-    def work():
-        try:
-            with torch.random.fork_rng(devices=[]):
-                for seed in seeds:
-                    tensor = torch.full(shape, math.nan, dtype=torch.float64)
-                    torch.manual_seed(seed)  # targets that ignore ``generator`` stay reproducible
-                    value = target(tensor, a=a, mode=mode, nonlinearity="leaky_relu",
-                                   generator=torch.Generator().manual_seed(seed))
-                    results.append(value if isinstance(value, torch.Tensor) else tensor)
-        except BaseException as exc:  # reported as the verdict's error
-            failure["error"] = exc
+    def one(seed):
+        with torch.random.fork_rng(devices=[]):
+            tensor = torch.full(shape, math.nan, dtype=torch.float64)
+            torch.manual_seed(seed)  # targets that ignore ``generator`` stay reproducible
+            value = target(tensor, a=a, mode=mode, nonlinearity="leaky_relu",
+                           generator=torch.Generator().manual_seed(seed))
+        return value if isinstance(value, torch.Tensor) else tensor
 
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    done = -1
-    while thread.is_alive() and len(results) > done:  # each call gets its own timeout
-        done = len(results)
-        thread.join(timeout)
-    if thread.is_alive():
-        raise TargetFailed(f"the target did not return within {timeout:g}s {where}")
-    if "error" in failure:
-        exc = failure["error"]
-        raise TargetFailed(f"the target raised {type(exc).__name__}: {exc} {where}")
+    results = [call_user_code(f"the target {where}", timeout, one, seed) for seed in seeds]
     for result in results:
         if tuple(result.shape) != tuple(shape):
-            raise TargetFailed(f"the target returned shape {tuple(result.shape)} {where}")
+            raise UserCodeError(f"the target returned shape {tuple(result.shape)} {where}")
     stacked = torch.stack([r.detach().double() for r in results])
     if not math.isfinite(float(stacked.abs().max())):  # NaN propagates through max
-        raise TargetFailed(f"the target left NaN or inf in the tensor {where}")
+        raise UserCodeError(f"the target left NaN or inf in the tensor {where}")
     return stacked
 
 
@@ -156,15 +137,15 @@ def check_signature(target) -> None:
     try:
         signature.bind(torch.empty(1, 1), a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None)
     except TypeError as exc:
-        raise TargetFailed(f"wrong signature {signature}: {exc}; expected that of "
+        raise UserCodeError(f"wrong signature {signature}: {exc}; expected that of "
                            "torch.nn.init.kaiming_normal_(tensor, a=0, mode='fan_in', "
                            "nonlinearity='leaky_relu', generator=None)") from None
 
 
 def reproduction(spec: str, case: Case, seed: int, expected: float) -> str:
-    return (f"python -c \"import torch; from odl_verify.gate.target import load_target; "
+    return (f"python -c \"import torch; from odl_verify.core.loading import load_object; "
             f"t = torch.empty({case.shape}, dtype=torch.float64); "
-            f"load_target('{spec}')(t, a={case.a!r}, mode='{case.mode}', nonlinearity='leaky_relu', "
+            f"load_object('{spec}')(t, a={case.a!r}, mode='{case.mode}', nonlinearity='leaky_relu', "
             f"generator=torch.Generator().manual_seed({seed * 1000})); "
             f"print('variance', t.var().item(), 'expected', {expected!r}, 'max |w|', t.abs().max().item())\"")
 
@@ -172,7 +153,7 @@ def reproduction(spec: str, case: Case, seed: int, expected: float) -> str:
 # ---------------------------------------------------------------- the gate
 def network_tests(target, seed: int, timeout: float, device) -> list[Test]:
     """E[M_l]/E[M_{l−1}] = 1 at every layer of a depth-30 ReLU network whose weights the target draws."""
-    from theorems.kaiming import layer_tests, simulate
+    from ..theorems.kaiming import FORWARD_VARIANCE_PER_LAYER
 
     def weights(layer, shape):
         networks, width_out, width_in = shape
@@ -185,20 +166,22 @@ def network_tests(target, seed: int, timeout: float, device) -> list[Test]:
                                device=device)
     depth = len(widths) - 1
     claimed = torch.ones(depth, dtype=torch.float64)
-    variance_bound = 5 / torch.tensor(widths[1:], dtype=torch.float64)
+    shape = torch.tensor(widths, dtype=torch.float64)
+    variance_bound = torch.as_tensor(FORWARD_VARIANCE_PER_LAYER(shape[:-1], shape[1:]), dtype=torch.float64)
     return layer_tests("ReLU network", widths, stats, alive, claimed, variance_bound)
 
 
-def run_gate(target, spec: str, config: GateConfig, *, uniform: bool) -> Verdict:
+def run_gate(target, spec: str, config: CheckConfig, *, uniform: bool) -> Verdict:
     method = "kaiming_uniform" if uniform else "kaiming_normal"
     device = resolve_device(config.device)
-    verdict = Verdict(theorem=f"gate {method}", title=f"{spec} against torch.nn.init.{method}_", status=HELD,
-                      statement=(f"w ~ {'U(-sqrt(3) s, sqrt(3) s)' if uniform else 'N(0, s^2)'} i.i.d., "
-                                 "s^2 = 2/((1 + a^2) fan), fan with the receptive field; E[M_l] preserved in a "
-                                 "ReLU network"), reference="He et al. 2015; torch.nn.init; THEORY.md §4",
-                      tight=True, method=method, kind="gate", device=str(device), seed=config.seed)
+    statement = GateStatement(
+        method, title=f"{spec} against torch.nn.init.{method}_",
+        statement=(f"w ~ {'U(-sqrt(3) s, sqrt(3) s)' if uniform else 'N(0, s^2)'} i.i.d., s^2 = 2/((1 + a^2) fan), "
+                   "fan with the receptive field; E[M_l] preserved in a ReLU network"),
+        reference="He et al. 2015; torch.nn.init; THEORY.md §4", description=method, tight=True)
+    verdict = open_verdict(statement, seed=config.seed, device=device)
     start = time.perf_counter()
-    drawn = list(SENTINELS) + draw(cases(), max(1, CheckConfig(examples=config.examples).example_count() // 2),
+    drawn = list(SENTINELS) + draw(cases(), max(1, config.example_count() // 2),
                                    config.seed)
     tests, where = [], {}
     try:
@@ -219,8 +202,8 @@ def run_gate(target, spec: str, config: GateConfig, *, uniform: bool) -> Verdict
             verdict.coverage.setdefault("mode", []).append(case.mode)
             verdict.coverage.setdefault("a", []).append(case.a)
         tests += network_tests(target, config.seed, config.timeout, device)
-    except TargetFailed as exc:
-        verdict.status, verdict.error = ERROR, f"gate {method} {spec}: {exc}"
+    except UserCodeError as exc:
+        verdict.status, verdict.error = ERROR, f"gate:{method} {spec}: {exc}"
         verdict.seconds = time.perf_counter() - start
         return verdict
     holm(tests, FALSE_ALARM)
@@ -248,10 +231,10 @@ def run_gate(target, spec: str, config: GateConfig, *, uniform: bool) -> Verdict
 
 
 @register("kaiming_normal", "torch.nn.init.kaiming_normal_: N(0, 2/((1 + a²) fan)), fan_in or fan_out")
-def kaiming_normal(target, spec: str, config: GateConfig) -> Verdict:
+def kaiming_normal(target, spec: str, config: CheckConfig) -> Verdict:
     return run_gate(target, spec, config, uniform=False)
 
 
 @register("kaiming_uniform", "torch.nn.init.kaiming_uniform_: U(±√3·σ), σ² = 2/((1 + a²) fan)")
-def kaiming_uniform(target, spec: str, config: GateConfig) -> Verdict:
+def kaiming_uniform(target, spec: str, config: CheckConfig) -> Verdict:
     return run_gate(target, spec, config, uniform=True)

@@ -38,21 +38,23 @@ import inspect
 import json
 import math
 import time
-from typing import Any
 
 import numpy as np
 import torch
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import Phase
 from hypothesis import strategies as st
 
-from ..backend import MpNamespace, TorchNamespace, resolve_device, to_mp
-from ..errors import UsageError
-from .._internal.seeded import seed_only
-from ..claims import FLOAT_TOLERANCE, Claim
-from ..methods import torch_optim
-from ..verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
-from . import GateConfig, register
-from ._internal.calls import TargetError, call
+from ..core.config import CheckConfig
+from ..core.loading import load_object
+from ..core.precision import FLOAT_TOLERANCE
+from ..core.verdict import ERROR, FALSIFIED, Counterexample, Verdict, open_verdict
+from ..definitions.backend import MpNamespace, TorchNamespace, resolve_device, to_mp
+from ..definitions.claims import Claim
+from ..definitions.methods import iterates, torch_optim
+from ..engine.calls import call_user_code
+from ..engine.harness import FailureBudget, run_search
+from ..errors import UsageError, UserCodeError
+from . import GateStatement, register
 
 # ----------------------------------------------------------------- hyperparameters
 def _log_uniform(low: float, high: float) -> st.SearchStrategy[float]:
@@ -252,18 +254,18 @@ def run_target(target, scenario: Scenario, params0, grads, timeout: float, round
     """The target's trajectory (float64 CPU copies); ``.grad`` must come back unmutated."""
     params = [_on_target_device(p).clone().requires_grad_(True) for p in params0]
     grads = [[_on_target_device(g) for g in row] for row in grads]
-    build = lambda: call("constructing the optimizer", timeout, target, _param_groups(params, scenario),
+    build = lambda: call_user_code("constructing the optimizer", timeout, target, _param_groups(params, scenario),
                          **copy.deepcopy(scenario.defaults))
     optimizer = build()
     trajectory = [[_host_copy(p) for p in params]]
     for t, row in enumerate(grads):
         if t == roundtrip_at:
-            saved = copy.deepcopy(call("state_dict()", timeout, optimizer.state_dict))
+            saved = copy.deepcopy(call_user_code("state_dict()", timeout, optimizer.state_dict))
             optimizer = build()
-            call("load_state_dict()", timeout, optimizer.load_state_dict, saved)
+            call_user_code("load_state_dict()", timeout, optimizer.load_state_dict, saved)
         for p, g in zip(params, row):
             p.grad = None if g is None else g.clone()
-        call(f"step() {t + 1}", timeout, optimizer.step)
+        call_user_code(f"step() {t + 1}", timeout, optimizer.step)
         for i, (p, g) in enumerate(zip(params, row)):
             if g is not None and (p.grad is None or not torch.equal(p.grad, g)):
                 raise Mismatch("inputs", f"step {t + 1} changed parameter {i}'s .grad (the gradient must be read, "
@@ -279,7 +281,7 @@ def reference_rules(scenario: Scenario) -> list:
 
 def run_reference(rules, params0, grads, xp, convert) -> list[list]:
     """Per parameter, θ_0..θ_T of the reference rule (None gradients skip, as in torch)."""
-    columns = [torch_optim.run(rule, convert(p), [None if row[i] is None else convert(row[i]) for row in grads], xp)
+    columns = [iterates(rule, [None if row[i] is None else convert(row[i]) for row in grads], convert(p), xp)
                for i, (rule, p) in enumerate(zip(rules, params0))]
     return [list(step) for step in zip(*columns)]
 
@@ -326,7 +328,7 @@ def compare(scenario: Scenario, got: list[list], ref: list[list], ref_lo: list[l
             explained = bad & ~torch.isfinite(lo.double())
             ill_conditioned += int(explained.sum())
             if (bad & ~explained).any():
-                raise TargetError(f"step {t} returned non-finite values in parameter {i} where the reference is "
+                raise UserCodeError(f"step {t} returned non-finite values in parameter {i} where the reference is "
                                   f"finite (scenario {json.dumps(scenario.to_json())})")
             considered = torch.isfinite(g) & torch.isfinite(r)
             error = (g - r).abs()
@@ -346,9 +348,8 @@ def compare(scenario: Scenario, got: list[list], ref: list[list], ref_lo: list[l
 def _confirmed(scenario: Scenario, grads, params0, i: int, t: int, got, tol, outside) -> bool:
     """The reference at 60 digits: the flagged entries are outside the tolerance of the exact value too."""
     rule = reference_rules(scenario)[i]
-    exact = torch_optim.run(rule, to_mp(params0[i].double()),
-                            [None if row[i] is None else to_mp(row[i].double()) for row in grads[:t]],
-                            MpNamespace())[t]
+    exact = iterates(rule, [None if row[i] is None else to_mp(row[i].double()) for row in grads[:t]],
+                     to_mp(params0[i].double()), MpNamespace())[t]
     exact = np.asarray(exact, dtype=object).reshape(-1)
     flat_got, flat_tol = got.reshape(-1).tolist(), tol.reshape(-1).tolist()
     return any(abs(exact[j] - flat_got[j]) > flat_tol[j] for j in outside.reshape(-1).nonzero().reshape(-1).tolist())
@@ -475,7 +476,7 @@ def quadratic_cases(draw):
 
 def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -> None:
     """Descent lemma (η ∈ (0, 1/β]) and ‖x_t‖ ≤ ρᵗ‖x_0‖ (η ∈ (0, 2/λ_max)) for the target's plain SGD."""
-    from theorems.descent_lemma import DESCENT_LEMMA
+    from ..theorems.descent_lemma import DESCENT_LEMMA
     lam = torch.tensor(case["spectrum"], dtype=torch.float64)
     beta = float(lam.max())
     if case["start"] == "top eigenvector":
@@ -487,11 +488,11 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
 
     def trajectory(eta: float, steps: int, **overrides) -> list[torch.Tensor]:
         x, curvature = _on_target_device(x0).clone().requires_grad_(True), _on_target_device(lam)
-        optimizer = call("constructing the optimizer", timeout, target, [x], lr=eta, **{**plain, **overrides})
+        optimizer = call_user_code("constructing the optimizer", timeout, target, [x], lr=eta, **{**plain, **overrides})
         points = [x0]
         for t in range(steps):
             x.grad = curvature * x.detach()
-            call(f"step() {t + 1}", timeout, optimizer.step)
+            call_user_code(f"step() {t + 1}", timeout, optimizer.step)
             points.append(_host_copy(x))
         return points
 
@@ -514,8 +515,8 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
     else:
         raise Mismatch("descent-lemma", f"plain SGD step violates the descent lemma ({DESCENT_LEMMA.statement()}), "
                        f"slack {slack:.3g}", shown)
-    from theorems.heavy_ball import HEAVY_BALL_RATE, polyak_parameters
-    from theorems.quadratic_contraction import GENERAL_STEP
+    from ..theorems.heavy_ball import HEAVY_BALL_RATE, polyak_parameters
+    from ..theorems.quadratic_contraction import GENERAL_STEP
     u = UNIT_ROUNDOFF[torch.float64]
     lam_min, lam_max = lam.min(), lam.max()
     steps = torch.arange(case["steps"] + 1, dtype=torch.float64)
@@ -549,21 +550,18 @@ def check_sgd_theorems(target, case: dict, timeout: float, accepted: set[str]) -
 SHRINK_CALLS = 10
 
 
-def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
-    examples = config.examples if config.examples is not None else settings.default.max_examples
-    if examples < 1:
-        raise UsageError(f"--examples must be at least 1, not {examples}")
+def run_gate(method: str, target, spec: str, config: CheckConfig) -> Verdict:
     if not callable(target):
         raise UsageError(f"target {spec!r} is not callable")
     accepted, skipped = accepted_hyperparameters(target, method)
     device = resolve_device(config.device)
     torch_name = TORCH_NAMES[method]
-    verdict = Verdict(theorem=f"gate:{method}", title=f"{spec} computes torch.optim.{torch_name}", status=HELD,
-                      statement=f"every step of {spec} equals torch.optim.{torch_name}'s update "
-                                f"(float64 reference, derived tolerance)", kind="gate",
-                      reference=f"torch.optim.{torch_name} algorithm box (torch {torch.__version__}); THEORY.md §6",
-                      method=f"{method}: odl_verify.methods.torch_optim.{torch_name}", seed=config.seed,
-                      device=str(device))
+    statement = GateStatement(
+        method, title=f"{spec} computes torch.optim.{torch_name}",
+        statement=f"every step of {spec} equals torch.optim.{torch_name}'s update (float64 reference, derived tolerance)",
+        reference=f"torch.optim.{torch_name} algorithm box (torch {torch.__version__}); THEORY.md §6",
+        description=f"{method}: odl_verify.definitions.methods.torch_optim.{torch_name}")
+    verdict = open_verdict(statement, seed=config.seed, device=device)
     notes = verdict.details.setdefault("notes", [])
     if skipped:
         notes.append(f"not accepted by the target, so held at torch's default and not checked: {', '.join(skipped)}")
@@ -575,48 +573,47 @@ def run_gate(method: str, target, spec: str, config: GateConfig) -> Verdict:
                                     "the reference in float32 ulps; confirmed at 60 digits")
     stats = {"examples": 0, "steps": 0, "ill_conditioned": 0, "worst": 0.0, "errors": []}
     coverage: dict[str, list] = {"dtype": [], "steps": [], "parameters": [], "groups": []}
-    first: dict[str, Any] = {}
+    budget = FailureBudget(SHRINK_CALLS)
+    outcomes: dict[str, BaseException | None] = {}
 
-    @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
-              print_blob=False, phases=(Phase.generate, Phase.shrink))
-    @seed(config.seed)
-    @given(scenarios(method, accepted), st.integers(-8, 8), quadratic_cases())
-    def attempt(scenario: Scenario, exponent: int, quadratic: dict):
-        if "error" in first:  # a target that raised or hung is not called again while Hypothesis winds down
-            raise TargetError(first["error"])
-        if "mismatches" in first:  # bounded shrinking: past the budget stop calling, keep the last real one
-            first["shrink_calls"] = first.get("shrink_calls", 0) + 1
-            if first["shrink_calls"] > SHRINK_CALLS:
-                raise first["mismatches"][-1]
+    def attempt(example):
+        scenario, exponent, quadratic = example
+        key = json.dumps([scenario.to_json(), exponent, quadratic], sort_keys=True)
+        if key in outcomes:  # Hypothesis replays the smallest failure at the end: the same outcome
+            if outcomes[key] is not None:
+                raise outcomes[key]
+            return
+        if isinstance(budget.smallest, UserCodeError):
+            return  # a target that raised or hung is not called again while Hypothesis winds down
+        if not budget.allows_another():
+            return
         try:
             one_example(method, target, scenario, exponent, quadratic, accepted, config.timeout, stats, coverage)
-        except TargetError as exc:
-            first["error"] = str(exc)
-            raise
-        except Mismatch as exc:
+        except (UserCodeError, Mismatch) as exc:
             exc.scenario = scenario
-            first.setdefault("mismatches", []).append(exc)
+            budget.record(exc)
+            outcomes[key] = exc
             raise
+        outcomes[key] = None
 
     start = time.perf_counter()
     placed = TARGET_DEVICE.set(device)
     try:
-        with torch.random.fork_rng(devices=[]), seed_only():
-            attempt()
-    except Exception:  # ours, or Hypothesis' Flaky around ours when the target is not deterministic
-        if "error" not in first and "mismatches" not in first:
+        run_search(st.tuples(scenarios(method, accepted), st.integers(-8, 8), quadratic_cases()), attempt,
+                   examples=config.example_count(), seed_value=config.seed, phases=(Phase.generate, Phase.shrink))
+    except Exception:  # ours (recorded in the budget), or Hypothesis's Flaky around ours on a nondeterministic target
+        if budget.smallest is None:
             raise
     finally:
         TARGET_DEVICE.reset(placed)
-    if "error" in first:
-        verdict.status, verdict.error = ERROR, f"{spec}: {first['error']}"
-    elif "mismatches" in first:
-        mismatch = first["mismatches"][-1]
+    failure = budget.smallest
+    if isinstance(failure, UserCodeError):
+        verdict.status, verdict.error = ERROR, f"{spec}: {failure}"
+    elif isinstance(failure, Mismatch):
         verdict.status = FALSIFIED
-        verdict.counterexample = _counterexample(method, spec, config, mismatch)
-        if mismatch.plot:
-            plot = mismatch.plot
+        verdict.counterexample = _counterexample(method, spec, config, failure)
+        if failure.plot:
+            plot = failure.plot
             verdict.add_plot(plot["title"], plot["series"], xlabel=plot["xlabel"], ylabel=plot["ylabel"],
                              yscale=plot["yscale"])
     verdict.seconds = time.perf_counter() - start
@@ -674,8 +671,7 @@ def _counterexample(method, spec, config, mismatch: Mismatch) -> Counterexample:
 
 def replay(method: str, target, case: dict | str, timeout: float = 10.0) -> None:
     """Re-run one printed case against the reference and print what differs (or that it passes)."""
-    from .target import load_target
-    obj = load_target(target) if isinstance(target, str) else target
+    obj = load_object(target) if isinstance(target, str) else target
     scenario = Scenario.from_json(json.loads(case) if isinstance(case, str) else case)
     accepted, _ = accepted_hyperparameters(obj, method)
     try:
@@ -688,7 +684,7 @@ def replay(method: str, target, case: dict | str, timeout: float = 10.0) -> None
         for key, value in mismatch.shown.items():
             print(f"  {key}: {value}")
         return
-    except TargetError as exc:
+    except UserCodeError as exc:
         print(f"ERROR: {exc}")
         return
     print("passes on this case")

@@ -5,7 +5,7 @@ falsified with a counterexample confirmed in high precision.
 """
 import sympy as sp
 
-from theorems.descent_lemma import (DESCENT_LEMMA, SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA, beta, eta, f_next,
+from odl_verify.theorems.descent_lemma import (DESCENT_LEMMA, SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA, beta, eta, f_next,
                                     f_t, grad_sq)
 
 #: "f(x) − f(x⁺) ≥ ‖g‖²/β" at the slides' η = 1/β (η ≥ 1/β pins it): fails on

@@ -5,7 +5,7 @@ counterexample confirmed in high precision.
 """
 import sympy as sp
 
-from theorems.heavy_ball import HEAVY_BALL_RATE, norm_0, norm_t, rho, t
+from odl_verify.theorems.heavy_ball import HEAVY_BALL_RATE, norm_0, norm_t, rho, t
 
 #: "‖x_t‖ ≤ ρᵗ‖x₀‖", the spectral radius taken for the rate: the Jordan block breaks it at
 #: κ = 4, t = 1 (‖x₁‖ = (5/9)‖x₀‖ along the top eigenvector, ρ = 1/3).

@@ -3,7 +3,7 @@
 ``odl-verify check tests/variants/kaiming_wrong.py`` must falsify each at the stated
 false-alarm probability (1e-6 per check).
 """
-from theorems.kaiming import FAN_IN, GLOROT, KAIMING_BACKWARD, KAIMING_FORWARD, LECUN
+from odl_verify.theorems.kaiming import FAN_IN, GLOROT, KAIMING_BACKWARD, KAIMING_FORWARD, LECUN
 
 #: N(0, 1/fan_in) with ReLU: E[R_l] = 1/2, so E[M_L] = 2^-L M_0.
 LECUN_WITH_RELU = KAIMING_FORWARD.variant("lecun-with-relu", variance=LECUN)

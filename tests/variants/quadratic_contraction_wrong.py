@@ -5,7 +5,7 @@ counterexample confirmed in high precision.
 """
 import sympy as sp
 
-from theorems.quadratic_contraction import (GENERAL_STEP, SHORT_STEP, STEP_AT_MOST_1_OVER_LAMBDA_MAX,
+from odl_verify.theorems.quadratic_contraction import (GENERAL_STEP, SHORT_STEP, STEP_AT_MOST_1_OVER_LAMBDA_MAX,
                                             STEP_BELOW_2_OVER_LAMBDA_MAX, eta, lambda_max, lambda_min, norm_0,
                                             norm_t, t)
 

@@ -5,8 +5,8 @@ counterexample confirmed in high precision.
 """
 import sympy as sp
 
-from odl_verify.instances import STAIRCASES
-from theorems.stationarity import (EXACT_SHORT_STEP, TEXTBOOK, T, beta, eta, f_0, f_T, grad_sq_T,
+from odl_verify.definitions.families import STAIRCASES
+from odl_verify.theorems.stationarity import (EXACT_SHORT_STEP, TEXTBOOK, T, beta, eta, f_0, f_T, grad_sq_T,
                                    min_grad_sq)
 
 #: constant β instead of 2β at η = 1/β (η ≥ 1/β pins it): fails at T = 1, f = x²/2, x₀ = 1.

@@ -4,7 +4,7 @@
 """
 import sympy as sp
 
-from theorems.strict_saddle import (ESCAPE_AT_LEAST, MATRIX_FACTORIZATION, NOT_GLOBAL, ON_MANIFOLD, STABLE_MANIFOLD,
+from odl_verify.theorems.strict_saddle import (ESCAPE_AT_LEAST, MATRIX_FACTORIZATION, NOT_GLOBAL, ON_MANIFOLD, STABLE_MANIFOLD,
                                     STRICT, PerturbedGDReachesSecondOrder, R, delta_0, hessian_min, sigma_r)
 
 #: Dropping strictness: on f = x²/2 + y³/3 GD from y₀ ∈ (0, ½] moves toward the saddle, never away.

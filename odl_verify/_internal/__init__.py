@@ -1,1 +1,0 @@
-"""Internals of odl-verify: not a public API."""

@@ -1,0 +1,2 @@
+"""The bottom layer: plain data and configuration (verdicts, the run configuration, the
+Hypothesis profiles, loading files by path). No torch, no sympy."""

@@ -1,0 +1,65 @@
+"""Reading hypotheses as domains: ``eta > 0, eta <= 1/beta`` gives η ∈ (0, 1/β]."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import sympy as sp
+
+from ...errors import UsageError
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    expr: sp.Expr
+    closed: bool
+
+
+def orient(relation: sp.Basic) -> tuple[sp.Expr, sp.Expr]:
+    """Return (small, big) for a relation meaning small <= big."""
+    if isinstance(relation, (sp.GreaterThan, sp.StrictGreaterThan)):
+        return relation.rhs, relation.lhs
+    if isinstance(relation, (sp.LessThan, sp.StrictLessThan)):
+        return relation.lhs, relation.rhs
+    raise UsageError(f"a claim relation must be <=, <, >= or >, not {relation!r}")
+
+
+@functools.lru_cache(maxsize=None)
+def as_bound(relation, symbol) -> tuple[str, Bound] | None:
+    """Read ``relation`` as a lower or upper bound on ``symbol`` when it is linear in it.
+
+    Cached: domains and side conditions read each hypothesis twice, and a variant re-reads
+    its parent's hypotheses; sympy's simplify makes each reading cost milliseconds."""
+    small, big = orient(relation)
+    expr = sp.simplify(big - small)  # relation: expr >= 0
+    coefficient = sp.simplify(sp.diff(expr, symbol))
+    if coefficient == 0 or coefficient.has(symbol):
+        return None
+    rest = sp.simplify(expr - coefficient * symbol)
+    closed = not isinstance(relation, (sp.StrictGreaterThan, sp.StrictLessThan))
+    bound = Bound(sp.simplify(-rest / coefficient), closed)
+    if coefficient.is_positive:
+        return "lower", bound
+    if coefficient.is_negative:
+        return "upper", bound
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Domain:
+    """Where a free symbol lives, read from the hypotheses."""
+
+    symbol: sp.Symbol
+    lower: tuple[Bound, ...]
+    upper: tuple[Bound, ...]
+
+    def depends_on(self) -> set[sp.Symbol]:
+        return set().union(*(b.expr.free_symbols for b in self.lower + self.upper))
+
+    def describe(self) -> str:
+        low = sp.sstr(sp.Max(*[b.expr for b in self.lower])) if self.lower else "-oo"
+        high = sp.sstr(sp.Min(*[b.expr for b in self.upper])) if self.upper else "oo"
+        left = "[" if any(b.closed for b in self.lower) else "("
+        right = "]" if any(b.closed for b in self.upper) else ")"
+        return f"{self.symbol} in {left}{low}; {high}{right}"
+

@@ -1,0 +1,43 @@
+"""Instance families whose constants are true by construction, one family per file.
+
+Each family certifies constants (``smoothness``, ``lambda_min``, ``f_star``, ...) from its
+parameters, in whichever array namespace the search or the confirmation runs; the tuples
+below are the groups the shipped theorems draw from.
+"""
+from .base import Family, Instance, float_arrays, floats, householder
+from .combination import Combination
+from .cosine_sum import CosineSum
+from .least_squares import LeastSquares
+from .linear import Linear
+from .log_sum_exp import LogSumExp
+from .logistic import Logistic
+from .matrix_factorization import MatrixFactorization
+from .quadratic import DEFINITE_QUADRATICS, Quadratic
+from .saddle import SaddleFamily
+from .softplus import Softplus
+from .staircase import Staircase
+
+#: Every β-smooth family of THEORY.md §1.
+SMOOTH_FAMILIES: tuple[Family, ...] = (
+    Quadratic(),
+    CosineSum(),
+    LeastSquares(),
+    Logistic(),
+    LogSumExp(),
+    Softplus(),
+    Linear(),
+    Combination((Quadratic(), CosineSum())),
+    Combination((Logistic(), Softplus(), Linear())),
+)
+#: The staircase worst case of THEORY.md §2.
+STAIRCASES: tuple[Family, ...] = (Staircase(),)
+#: Strict saddles, rotated and axis-aligned, and the non-strict cubic saddle.
+SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=False),
+                                       SaddleFamily(strict=False, rotated=False))
+#: Matrix factorization with its critical points named by the parameters.
+MATRIX_FACTORIZATIONS: tuple[Family, ...] = (MatrixFactorization(),)
+
+__all__ = ["Combination", "CosineSum", "DEFINITE_QUADRATICS", "Family", "Instance", "LeastSquares", "Linear",
+           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "Quadratic", "SADDLE_FAMILIES",
+           "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily", "Softplus", "Staircase", "float_arrays", "floats",
+           "householder"]

@@ -1,0 +1,173 @@
+"""What each method of the slides supports, as data (in the spirit of PyTorch's OptimizerInfo).
+
+One :class:`MethodInfo` per method: its hyperparameters with their domains (sympy sets)
+and defaults, the forms available (the slides', the published one, torch.optim's) with
+how each departs from the others, and the theorem-level properties that apply, by the
+names ``odl-verify check`` knows them under. :func:`rule` builds a form's update rule.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+import sympy as sp
+
+from ...errors import UsageError
+
+POSITIVE = sp.Interval.open(0, sp.oo)
+NONNEGATIVE = sp.Interval(0, sp.oo)
+UNIT = sp.Interval.Ropen(0, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Hyperparameter:
+    #: keyword of the rule's dataclass
+    name: str
+    #: the slides' symbol
+    symbol: str
+    domain: sp.Set
+    default: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    #: "module:Class" of the rule (resolved on use, so a form may live in a file still being written)
+    rule: str
+    source: str
+    #: keywords that turn the class into this form (torch's Adadelta is Zeiler's at lr = 1)
+    fixed: dict = dataclasses.field(default_factory=dict)
+    note: str = ""
+    #: False for a method written as its own loop rather than as an init/update rule
+    rule_protocol: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodInfo:
+    name: str
+    title: str
+    reference: str
+    #: what the rule is given: "gradient", "gradient at a look-ahead point", "gradient and Hessian"
+    oracle: str
+    hyperparameters: tuple[Hyperparameter, ...]
+    forms: dict[str, Form]
+    #: names of the registered theorems and findings about this method
+    claims: tuple[str, ...] = ()
+    #: properties checked in tests (tests/test_methods.py), in words
+    properties: tuple[str, ...] = ()
+
+    def defaults(self) -> dict[str, Any]:
+        return {h.name: h.default for h in self.hyperparameters}
+
+
+_TEXTBOOK = "odl_verify.definitions.methods.textbook"
+_TORCH = "odl_verify.definitions.methods.torch_optim"
+_LR = Hyperparameter("lr", "η", POSITIVE, 1e-2)
+
+METHODS: dict[str, MethodInfo] = {m.name: m for m in (
+    MethodInfo(
+        "gd", "Gradient descent", "Cauchy 1847; slides 'Gradient descent for non-convex optimization'",
+        "gradient", (_LR,),
+        {"slides": Form(f"{_TEXTBOOK}:GradientDescent", "slides"),
+         "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", note="momentum 0: the same rule")},
+        claims=("descent-lemma",)),
+    MethodInfo(
+        "heavy-ball", "Heavy ball", "Polyak 1964; THEORY.md §3, §6", "gradient",
+        (_LR, Hyperparameter("momentum", "β", UNIT, 0.9)),
+        {"slides": Form(f"{_TEXTBOOK}:HeavyBall", "slides"),
+         "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", {"dampening": 0},
+                             note="the same iterates under b = −v, μ = β (proved in sympy)")},
+        claims=("heavy-ball-rate", "heavy-ball-is-torch-sgd-momentum")),
+    MethodInfo(
+        "nesterov", "Nesterov acceleration", "Nesterov 1983; Sutskever et al. 2013; THEORY.md §6",
+        "gradient at a look-ahead point",
+        (_LR, Hyperparameter("momentum", "β", UNIT, 0.9)),
+        {"slides": Form(f"{_TEXTBOOK}:Nesterov", "slides", {"form": "slides"},
+                        note="look-ahead x + βv ignores η: a different method unless η = 1"),
+         "sutskever": Form(f"{_TEXTBOOK}:Nesterov", "Sutskever et al. 2013", {"form": "sutskever"},
+                           note="η folded into v, the form the look-ahead is consistent with"),
+         "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", {"dampening": 0, "nesterov": True},
+                             note="iterates are the look-ahead points θ = x + βv, b = −v/η (proved in sympy)")},
+        claims=("nesterov-is-torch-nesterov", "nesterov-slides-is-not-nesterov")),
+    MethodInfo(
+        "newton", "Newton's method (damped)", "slides 'Newton's Method'; THEORY.md §6",
+        "gradient and Hessian", (Hyperparameter("lr", "η", POSITIVE, 1.0),),
+        {"slides": Form(f"{_TEXTBOOK}:Newton", "slides")},
+        properties=("η = 1 solves a positive definite quadratic in one step",
+                    "iterates are invariant under affine changes of variables")),
+    MethodInfo(
+        "adagrad", "AdaGrad", "Duchi, Hazan, Singer 2011; THEORY.md §6", "gradient",
+        (_LR, Hyperparameter("eps", "ε", POSITIVE, 1e-10)),
+        {"slides": Form(f"{_TEXTBOOK}:AdaGradSlides", "slides",
+                        note="(G + εI)⁻¹ without the square root: steps scale as 1/c when gradients scale by c"),
+         "published": Form(f"{_TORCH}:Adagrad", "Duchi et al. 2011", {"lr_decay": 0, "initial_accumulator_value": 0},
+                           note="δ + G^{1/2}: invariant to rescaling the gradients as ε → 0"),
+         "torch.optim": Form(f"{_TORCH}:Adagrad", "torch.optim.Adagrad")},
+        claims=("adagrad-slides-is-not-scale-invariant",)),
+    MethodInfo(
+        "rmsprop", "RMSProp", "Hinton, Srivastava, Swersky 2012 (lecture 6e); THEORY.md §6", "gradient",
+        (_LR, Hyperparameter("decay", "β", UNIT, 0.99), Hyperparameter("eps", "ε", POSITIVE, 1e-8)),
+        {"slides": Form(f"{_TEXTBOOK}:RMSPropSlides", "slides", note="ε inside the square root"),
+         "torch.optim": Form(f"{_TORCH}:RMSprop", "torch.optim.RMSprop",
+                             note="ε outside the square root; decay is called alpha")}),
+    MethodInfo(
+        "adadelta", "AdaDelta", "Zeiler 2012; THEORY.md §6", "gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 1.0), Hyperparameter("rho", "ρ", UNIT, 0.9),
+         Hyperparameter("eps", "ε", POSITIVE, 1e-6)),
+        {"slides": Form(f"{_TEXTBOOK}:AdaDeltaSlides", "slides",
+                        note="u accumulates ‖Δx‖² (one number), Zeiler an elementwise E[Δx²]"),
+         "published": Form(f"{_TORCH}:Adadelta", "Zeiler 2012", {"lr": 1.0}),
+         "torch.optim": Form(f"{_TORCH}:Adadelta", "torch.optim.Adadelta")}),
+    MethodInfo(
+        "adam", "Adam", "Kingma & Ba 2015; THEORY.md §6", "gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 1e-3), Hyperparameter("betas", "(β₁, β₂)", UNIT * UNIT, (0.9, 0.999)),
+         Hyperparameter("eps", "ε", POSITIVE, 1e-8)),
+        {"slides": Form(f"{_TEXTBOOK}:AdamSlides", "slides",
+                        note="no bias correction, ε inside the root: the first step is (1 − β₁)/√(1 − β₂) "
+                             "times Adam's (≈ 3.16 at the defaults)"),
+         "published": Form(f"{_TORCH}:Adam", "Kingma & Ba 2015", {"weight_decay": 0, "amsgrad": False},
+                           note="bias-corrected m̂/(√v̂ + ε)"),
+         "torch.optim": Form(f"{_TORCH}:Adam", "torch.optim.Adam")},
+        claims=("adam-slides-first-step",)),
+    MethodInfo(
+        "clip-by-norm", "Gradient clipping by norm", "slides 'Gradient Clipping'; Pascanu et al. 2013",
+        "gradient (a transform wrapping any rule)", (Hyperparameter("max_norm", "c", POSITIVE, 1.0),),
+        {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule")},
+        properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",)),
+    MethodInfo(
+        "perturbed-gd", "Perturbed gradient descent", "Jin, Ge, Netrapalli, Kakade, Jordan 2017; THEORY.md §5",
+        "function value, gradient and random perturbations",
+        (Hyperparameter("ell", "ℓ", POSITIVE, None), Hyperparameter("rho", "ρ", POSITIVE, None),
+         Hyperparameter("epsilon", "ε", POSITIVE, None), Hyperparameter("delta", "δ", sp.Interval.open(0, 1), None),
+         Hyperparameter("delta_f", "Δ_f", POSITIVE, None), Hyperparameter("c", "c", POSITIVE, None)),
+        {"published": Form("odl_verify.definitions.methods.perturbed_gd:perturbed_gradient_descent", "Jin et al. 2017, Algorithm 2",
+                           rule_protocol=False,
+                           note="a random, torch-only loop with its own state (PGDState, pgd_step); "
+                                "jin_parameters turns (d, ℓ, ρ, ε, δ, Δ_f, c) into η, r, g_thres, f_thres, t_thres")}),
+)}
+
+
+def resolve(reference: str):
+    """The object named by ``module:attr`` (or the module for a bare module path)."""
+    module_name, _, attr = reference.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"{reference}: {exc}") from None
+    return getattr(module, attr) if attr else module
+
+
+def rule(method: str, form: str = "slides", **hyperparameters):
+    """An update rule: ``rule("adam", "published", lr=1e-3)``."""
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+    info = METHODS[method]
+    if form not in info.forms:
+        raise UsageError(f"{method} has no form {form!r}; forms: {', '.join(info.forms)}")
+    chosen = info.forms[form]
+    if not chosen.rule_protocol:
+        raise UsageError(f"{method} ({form}) is not an update rule: call {chosen.rule.replace(':', '.')} ({chosen.note})")
+    clashes = {k for k, v in hyperparameters.items() if k in chosen.fixed and v != chosen.fixed[k]}
+    if clashes:
+        raise UsageError(f"the {form} form of {method} fixes {', '.join(f'{k}={chosen.fixed[k]!r}' for k in sorted(clashes))}")
+    return resolve(chosen.rule)(**{**hyperparameters, **chosen.fixed})

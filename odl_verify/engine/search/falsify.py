@@ -1,0 +1,60 @@
+"""Falsification search: Hypothesis draws, an adversary refines, high precision confirms.
+
+Each Hypothesis example is an *anchor* instance plus ``restarts`` jittered copies
+(:mod:`.cases`). The batch is refined toward violation by Adam on the slack
+(:mod:`.adversary`). A row whose float64 slack is below ``-FLOAT_TOLERANCE`` is
+re-evaluated in high-precision mpmath (:mod:`.confirm`); only a confirmed violation
+fails the example, so Hypothesis shrinks real counterexamples and roundoff is counted,
+never reported. The shrunk counterexample is then simplified (:mod:`.shrink`) while it
+stays confirmed, and shown with the line that replays it (:mod:`.counterexample`).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from ...core.config import CheckConfig
+from ...core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
+from ...definitions.backend import TorchNamespace, resolve_device
+from ...definitions.claims import Claim
+from ...errors import UserCodeError
+from ..harness import run_search
+from .adversary import Adversary
+from .cases import case_strategy
+from .confirm import Violation
+from .counterexample import build_counterexample, float64_sides
+from .shrink import simplify
+
+
+def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
+    """Try to break ``claim``; a verdict with a confirmed, simplified counterexample if it breaks."""
+    config = config or CheckConfig()
+    device = resolve_device(config.device)
+    xp = TorchNamespace(device)
+    examples = config.example_count()
+    max_dimension = config.max_dimension or claim.dimensions[1]
+    run = Adversary(claim, config, xp)
+    strategy = case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples))
+    verdict = open_verdict(claim, seed=config.seed, device=device, families=[f.name for f in claim.families])
+    start = time.perf_counter()
+    try:
+        run_search(strategy, run.attempt, examples=examples, seed_value=config.seed)
+    except Violation as violation:
+        candidate, exact = simplify(claim, violation.candidate, violation.exact)
+        verdict.status = FALSIFIED
+        # the shrunk case's own float64 slack, so the verdict and its reproduce line agree
+        slack64 = float64_sides(claim, candidate)["slack"]
+        verdict.counterexample = build_counterexample(claim, candidate, exact, slack64)
+        run.worst_slack = min(run.worst_slack, slack64, float(exact["slack"]))
+    except UserCodeError as exc:
+        verdict.status, verdict.error = ERROR, str(exc)
+    verdict.seconds = time.perf_counter() - start
+    verdict.examples, verdict.instances, verdict.rejected_roundoff = run.examples, run.instances, run.rejected
+    verdict.worst_slack = run.worst_slack if math.isfinite(run.worst_slack) else None
+    verdict.tightness = run.tightness if math.isfinite(run.tightness) else None
+    verdict.coverage, verdict.samples = run.coverage, run.samples
+    verdict.details["refine_steps"] = config.refine_steps
+    verdict.details["domains"] = claim.describe_domains()
+    if claim.illustrate is not None:
+        claim.illustrate(verdict)
+    return verdict

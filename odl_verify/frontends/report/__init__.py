@@ -1,0 +1,220 @@
+"""Writing results to disk: JSON verdicts and the self-contained HTML report.
+
+The report is one HTML file that opens offline: inline CSS, plots as inline SVG (PNG for
+very many points), formulas as MathML rendered from the claims' sympy, and a subset math
+font embedded as base64. A Content-Security-Policy forbids every network fetch. It is
+rendered from verdict dicts (``Verdict.to_dict()``), so the CLI and the pytest plugin,
+which receives verdicts from xdist workers as dicts, share one renderer.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from importlib import metadata
+from typing import Any, Iterable
+
+from ...core.verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
+from ...errors import UsageError
+
+#: keys of ``verdict.details`` that have their own place in a section
+_DETAILS_SHOWN_ELSEWHERE = {"plots", "domains", "notes"}
+#: longest list shown in full in a details table
+_LIST_SHOWN = 12
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the whole new one, never half."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".odl-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is for reading
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def report_path(path: str) -> str:
+    """Validate a ``--report`` path: an .html file whose JSON twin can sit beside it."""
+    if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
+        raise UsageError(f"--report {path}: the report is HTML, give a path ending in .html")
+    if os.path.isdir(path):
+        raise UsageError(f"--report {path} is a directory; give a file path ending in .html")
+    return path
+
+
+def json_path(path: str) -> str:
+    return os.path.splitext(path)[0] + ".json"
+
+
+def environment(**run) -> dict[str, Any]:
+    """What the run ran on: versions, git commit, plus ``run`` (seed, profile, command...)."""
+    from hypothesis import settings
+    versions = {"python": sys.version.split()[0]}
+    for package in ("odl-verify", "torch", "sympy", "hypothesis", "mpmath", "numpy", "matplotlib"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    env = {"versions": versions, "git commit": _git_commit(),
+           "profile": f"{getattr(settings, '_current_profile', None) or '?'} "
+                      f"({settings.default.max_examples} examples per claim)"}
+    env.update({k: v for k, v in run.items() if v is not None})
+    return env
+
+
+def _git_commit() -> str | None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def write_report(path: str, verdicts: Iterable[Verdict | dict], env: dict[str, Any]) -> None:
+    """The HTML report at ``path`` and the same data as JSON beside it (``.json``)."""
+    dicts = [v.to_dict() if isinstance(v, Verdict) else v for v in verdicts]
+    atomic_write(json_path(path), json.dumps({"environment": env, "verdicts": dicts}, indent=1, sort_keys=True))
+    atomic_write(path, render(dicts, env))
+
+
+# ---------------------------------------------------------------- rendering
+def render(verdicts: list[dict], env: dict[str, Any]) -> str:
+    """The report's HTML for verdict dicts; the same input gives the same bytes."""
+    import jinja2
+    from markupsafe import Markup
+
+    from . import fonts
+    sections = [_section(v, index) for index, v in enumerate(verdicts)]
+    math_text = "".join(f for s in sections for f in s["formulas"])
+    loader = jinja2.PackageLoader("odl_verify.frontends.report", "templates")
+    templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                   undefined=jinja2.StrictUndefined)
+    counts = Counter(v.get("status") for v in verdicts)
+    return templates.get_template("report.html.j2").render(
+        sections=sections, env=env, counts=counts, HELD=HELD, FALSIFIED=FALSIFIED, ERROR=ERROR,
+        font_css=Markup(fonts.font_face(math_text) if math_text else ""), font_family=fonts.FAMILY,
+        env_table=Markup(details_table(env)))
+
+
+def _section(v: dict, index: int) -> dict:
+    from markupsafe import Markup
+
+    from . import plots
+    formulas = _formulas(v)
+    specs = []
+    if v.get("kind", "claim") == "claim":
+        specs += [s for s in (plots.bound_against_observed(v.get("samples") or {}, bool(v.get("tight"))),
+                              plots.tightness_histogram(v.get("samples") or {})) if s]
+    details = v.get("details") or {}
+    specs += [p for p in details.get("plots", []) if isinstance(p, dict)]
+    rendered = [plots.render(spec, f"p{index}-{n}") for n, spec in enumerate(specs)]
+    coverage = v.get("coverage") or {}
+    coverage_plots = [plots.render(spec, f"c{index}-{n}", width=2.6, height=1.9)
+                      for n, spec in enumerate(plots.coverage_plots(coverage))]
+    shown_details = {k: d for k, d in details.items() if k not in _DETAILS_SHOWN_ELSEWHERE}
+    counterexample = v.get("counterexample")
+    return {
+        "v": v, "anchor": f"t{index}", "formulas": formulas["all"],
+        "hypotheses": [Markup(m) for m in formulas["hypotheses"]],
+        "conclusion": Markup(formulas["conclusion"]) if formulas["conclusion"] else None,
+        "verdict_text": _verdict_text(v),
+        "coverage": _coverage_rows(coverage),
+        "plots": [Markup(p) for p in rendered + coverage_plots if p],
+        "details": Markup(details_table(shown_details)) if shown_details else None,
+        "counterexample": Markup(details_table(counterexample["shown"])) if counterexample else None,
+        "counterexample_summary": Counterexample(**counterexample).summary() if counterexample else None,
+    }
+
+
+def _formulas(v: dict) -> dict:
+    """MathML from the verdict (the claim's sympy); else its LaTeX converted; else nothing,
+    and the section shows the plain-text statement instead of any markup source."""
+    from ...definitions.claims.mathml import latex_to_mathml
+    mathml = v.get("mathml") or {}
+    hypotheses, conclusion = list(mathml.get("hypotheses") or []), mathml.get("conclusion")
+    if not conclusion and (v.get("latex") or {}).get("conclusion"):
+        try:
+            hypotheses = [latex_to_mathml(h) for h in v["latex"].get("hypotheses") or []]
+            conclusion = latex_to_mathml(v["latex"]["conclusion"])
+        except ValueError:
+            hypotheses, conclusion = [], None
+    return {"hypotheses": hypotheses, "conclusion": conclusion,
+            "all": hypotheses + ([conclusion] if conclusion else [])}
+
+
+def _verdict_text(v: dict) -> str:
+    status = v.get("status")
+    if status == HELD:  # a proof or exact computation draws no instances
+        return f"held on {v['instances']} instances" if v.get("instances") else "held"
+    if status == FALSIFIED:
+        return "falsified"
+    return "error"
+
+
+def _coverage_rows(coverage: dict) -> list[dict]:
+    """One row per drawn quantity: the range of numbers, or counts of categories."""
+    from .plots import numeric_values
+    rows = []
+    for key in sorted(coverage):
+        values, numbers = coverage[key], numeric_values(coverage[key])
+        if numbers:
+            distinct = sorted(set(numbers))
+            shown = (", ".join(_fmt(x) for x in distinct) if len(distinct) <= 8
+                     else f"{_fmt(distinct[0])} … {_fmt(distinct[-1])} ({len(distinct)} distinct)")
+        else:
+            counts = sorted(Counter(map(str, values)).items())
+            shown = ", ".join(f"{name} ×{n}" for name, n in counts[:8])
+            shown += f", … ({len(counts) - 8} more kinds)" if len(counts) > 8 else ""
+        rows.append({"name": key, "count": len(values), "shown": shown})
+    return rows
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def details_table(value, depth: int = 0) -> str:
+    """Any JSON-like value as readable HTML: dicts as two-column tables, lists of dicts as
+    tables with a column per key, other lists inline (long ones cut with a count)."""
+    escape = html.escape
+    if isinstance(value, dict):
+        if not value:
+            return "<em>none</em>"
+        rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{details_table(v, depth + 1)}</td></tr>"
+                       for k, v in value.items())
+        return f'<table class="kv">{rows}</table>'
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(item, dict) for item in value) and depth < 4:
+            columns = list(dict.fromkeys(k for item in value for k in item))
+            head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+            body = "".join("<tr>" + "".join(f"<td>{details_table(item.get(c, ''), depth + 1)}</td>"
+                                            for c in columns) + "</tr>" for item in value[:_LIST_SHOWN])
+            more = (f'<tr><td colspan="{len(columns)}">… {len(value) - _LIST_SHOWN} more rows (in the JSON)</td></tr>'
+                    if len(value) > _LIST_SHOWN else "")
+            return f'<table class="grid"><tr>{head}</tr>{body}{more}</table>'
+        items = [details_table(item, depth + 1) for item in value[:_LIST_SHOWN]]
+        more = f", … ({len(value) - _LIST_SHOWN} more)" if len(value) > _LIST_SHOWN else ""
+        return f'<span class="list">[{", ".join(items)}{more}]</span>'
+    if isinstance(value, float):
+        return escape(_fmt(value))
+    text = escape(str(value))
+    return f"<code>{text}</code>" if "\n" in text or len(text) > 80 else text
