@@ -32,3 +32,20 @@ def falsified(repo_path):
         assert verdict.worst_slack <= example.slack_float64
         return example
     return run
+
+
+def thorough(config) -> bool:
+    """The thorough profile: ``--hypothesis-profile thorough`` (or ODL_THOROUGH=1)."""
+    return config.getoption("hypothesis_profile", default=None) == "thorough" or bool(os.environ.get("ODL_THOROUGH"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``thorough`` (seed sweeps, large samples) run only in the thorough profile: the
+    default ``pytest -n auto`` stays under its time budget, and says how many it left out."""
+    if thorough(config):
+        return
+    kept = [item for item in items if "thorough" not in item.keywords]
+    left_out = [item for item in items if "thorough" in item.keywords]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
