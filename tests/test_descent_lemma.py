@@ -1,5 +1,5 @@
 """Descent lemma end to end: the true lemma holds and is tight; every wrong variant of
-THEORY.md §1 is falsified with a confirmed, simplified counterexample."""
+docs/theory.md §1 is falsified with a confirmed, simplified counterexample."""
 import json
 
 import pytest
@@ -35,7 +35,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 def test_wrong_constant_shrinks_to_the_textbook_counterexample(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("wrong-constant")]
     shown = check(claim, CheckConfig(seed=0, device="cpu")).counterexample.shown
-    # THEORY.md §1: f = x²/2, x = ±1, η = 1 gives a decrease of 0.5 < 1
+    # docs/theory.md §1: f = x²/2, x = ±1, η = 1 gives a decrease of 0.5 < 1
     assert shown["parameters"]["eigenvalues"] == ["1.0"]
     assert shown["hyperparameters"] == {"beta": "1.0", "eta": "1.0"}
     assert shown["observed side"] == "0.5" and shown["bound side"] == "1.0"

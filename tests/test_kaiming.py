@@ -1,4 +1,4 @@
-"""Kaiming initialization (THEORY.md §4): the true claims hold at their stated false-alarm
+"""Kaiming initialization (docs/theory.md §4): the true claims hold at their stated false-alarm
 rate, every wrong variant is falsified, the statistics behave as stated."""
 import json
 import math
@@ -18,7 +18,7 @@ QUICK = CheckConfig(seed=0, device="cpu", examples=8)
 
 
 def test_moments_are_derived_not_restated():
-    # THEORY.md §4: E[R] = 1, E[R²] = 1 + 5/n, Var R = 5/n under fan_in; the backward mean is 1 under fan_out
+    # docs/theory.md §4: E[R] = 1, E[R²] = 1 + 5/n, Var R = 5/n under fan_in; the backward mean is 1 under fan_out
     assert sp.simplify(SECOND_FACTOR - (1 + 5 / n_out)) == 0
     theory, _, variance = layer_moments("forward", "relu", 1, FAN_IN, sp.Integer(1))
     assert theory == 1 and sp.simplify(variance - 5 / n_out) == 0

@@ -1,17 +1,18 @@
 """The sympy findings about methods: the shipped ones hold with their proofs in the verdict,
 a wrong convention makes the prover fail (b = +v, no look-ahead, the slides' literal
-Nesterov as torch's), and the distinguishing properties are the numbers THEORY.md §6 gives."""
+Nesterov as torch's), and the distinguishing properties are the numbers docs/theory.md §6 gives."""
+import os
+
 import sympy as sp
 
 from odl_verify import check
-
-from odl_verify.definitions.methods import HeavyBall, Nesterov
-from odl_verify.engine.proofs import SymbolicFinding
 from odl_verify.core.text import format_verdict
+from odl_verify.engine.proofs import SymbolicFinding
+from odl_verify.frontends.registry import load_file
 from odl_verify.theorems import method_conventions as mc
 from odl_verify.theorems.method_conventions import (ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT, ADAM_SLIDES_FIRST_STEP,
                                          HEAVY_BALL_IS_TORCH_SGD, NESTEROV_IS_TORCH_NESTEROV,
-                                         NESTEROV_SLIDES_IS_NOT_NESTEROV, STEPS, WITNESS, beta, eta)
+                                         NESTEROV_SLIDES_IS_NOT_NESTEROV, STEPS, WITNESS, eta)
 
 
 def finding(agree=lambda: (), differ=lambda: ()):
@@ -36,11 +37,14 @@ def test_nesterov_is_torch_nesterov_at_the_look_ahead_points():
     assert labels[:2] == ["theta_1 = x + beta*v", "b_1 = -v/eta"]
 
 
+def wrong(suffix: str):
+    (found,) = [c for c in load_file(os.path.join(os.path.dirname(__file__), "variants", "method_conventions_wrong.py"))
+                if c.name.endswith(suffix)]
+    return found
+
+
 def test_buffer_sign_plus_v_is_rejected_with_a_witness():
-    wrong = finding(agree=lambda: mc.convention_pairs(HeavyBall(lr=eta, momentum=beta), mc.torch_sgd(),
-                                                      theta=(lambda x, s: x, "x"),
-                                                      buffer=(lambda x, s: s["velocity"], "+v")))
-    verdict = check(wrong)
+    verdict = check(wrong("buffer-plus-v"))
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("b_1 = +v")
     assert "at {'g(z)': 'z'" in verdict.details["failures"][0]
@@ -48,20 +52,13 @@ def test_buffer_sign_plus_v_is_rejected_with_a_witness():
 
 
 def test_nesterov_without_look_ahead_is_rejected():
-    wrong = finding(agree=lambda: mc.convention_pairs(
-        Nesterov(lr=eta, momentum=beta, form="sutskever"), mc.torch_sgd(nesterov=True),
-        theta=(lambda x, s: x, "x"), buffer=(lambda x, s: -s["velocity"] / eta, "-v/eta")))
-    verdict = check(wrong)
+    verdict = check(wrong("without-look-ahead"))
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("theta_1 = x")
 
 
 def test_the_slides_literal_nesterov_is_not_torchs_under_its_convention():
-    wrong = finding(agree=lambda: mc.convention_pairs(
-        Nesterov(lr=eta, momentum=beta, form="slides"), mc.torch_sgd(nesterov=True),
-        theta=(lambda x, s: x + eta * beta * s["velocity"], "x + eta*beta*v"),
-        buffer=(lambda x, s: -s["velocity"], "-v")))
-    verdict = check(wrong)
+    verdict = check(wrong("slides-is-torchs"))
     assert verdict.status == "falsified"
     # step 1 agrees (v₀ = 0); the first difference is at step 2
     assert verdict.details["failures"][0].startswith("theta_2")

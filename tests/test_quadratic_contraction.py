@@ -1,4 +1,4 @@
-"""GD contraction on positive definite quadratics (THEORY.md §3): both rates hold and are
+"""GD contraction on positive definite quadratics (docs/theory.md §3): both rates hold and are
 attained, the generator only yields symmetric positive definite A with exact extreme
 eigenvalues, and every wrong variant is falsified with a confirmed, small counterexample."""
 import dataclasses
@@ -83,7 +83,7 @@ def test_step_2_over_lambda_max_keeps_the_norm_along_the_top_eigenvector(repo_pa
 
 
 def test_textbook_counterexample_of_the_short_step_rate_beyond_1_over_lambda_max(repo_path):
-    """THEORY.md §3: A = diag(1, 10), η = 0.19, x₀ = e₂, t = 1 gives ‖x₁‖ = 0.9 > 0.81."""
+    """docs/theory.md §3: A = diag(1, 10), η = 0.19, x₀ = e₂, t = 1 gives ‖x₁‖ = 0.9 > 0.81."""
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("up-to-2-over-lambda-max")]
     case = {"family": "quadratic-pd", "raw": {"spectrum": [0.0, float(np.log(10))], "reflectors": []},
             "x0": [0.0, 1.0], "tau": {"eta": 0.19 * 10 / 2}, "integers": {"t": 1}}

@@ -1,4 +1,4 @@
-"""Stationarity of gradient descent (THEORY.md §2): the true claims hold with the tightness
+"""Stationarity of gradient descent (docs/theory.md §2): the true claims hold with the tightness
 measured below, the staircase family certifies what it claims, and every wrong variant is
 falsified with a confirmed, small counterexample."""
 import numpy as np
@@ -104,6 +104,6 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 def test_beta_instead_of_2_beta_shrinks_to_the_textbook_counterexample(repo_path):
     (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("beta-instead-of-2-beta")]
     shown = check(claim, CheckConfig(seed=0, device="cpu")).counterexample.shown
-    # THEORY.md §2: T = 1, f = x²/2, x₀ = 1: ‖g₀‖² = 1 > β(f₀ − f₁) = 1/2
+    # docs/theory.md §2: T = 1, f = x²/2, x₀ = 1: ‖g₀‖² = 1 > β(f₀ − f₁) = 1/2
     assert shown["parameters"]["eigenvalues"] == ["1.0"] and shown["x0"] == ["1.0"]
     assert shown["integers"] == {"T": 1} and shown["hyperparameters"] == {"beta": "1.0", "eta": "1.0"}

@@ -1,24 +1,22 @@
-"""Strict saddles (THEORY.md §5): the family's constants, perturbed GD, the statistical tests'
+"""Strict saddles (docs/theory.md §5): the family's constants, perturbed GD, the statistical tests'
 false-alarm rate, and each wrong variant falsified with a confirmed counterexample."""
 import math
 
-import mpmath
 import pytest
 import torch
 
-from odl_verify import check, CheckConfig, reproduce
+from odl_verify import check, CheckConfig
 from odl_verify.definitions.backend import MpNamespace, TorchNamespace
-from odl_verify.definitions.families import MatrixFactorization, SaddleFamily
+from odl_verify.definitions.families import SaddleFamily
 from odl_verify.definitions.methods.perturbed_gd import jin_parameters, perturbed_gradient_descent, uniform_ball
 from odl_verify.core.profiles import QUICK_EXAMPLES, THOROUGH_FACTOR
 from odl_verify.frontends.registry import load_file
-from odl_verify.theorems.strict_saddle import (ESCAPE_TIME_VS_DIMENSION, MATRIX_FACTORIZATION, MAX_STEPS, QUICK_MAX_STEPS,
-                                    STABLE_MANIFOLD, N, _abs_first_coordinate_quantile, binomial_test)
+from odl_verify.engine.statistics import binomial_test
+from odl_verify.theorems.octopus import OCTOPUS
+from odl_verify.theorems.perturbed_gd import ESCAPE_TIME_VS_DIMENSION, abs_first_coordinate_quantile
+from odl_verify.theorems.strict_saddle import MAX_STEPS, QUICK_MAX_STEPS, STABLE_MANIFOLD, N
 
 VARIANTS = "tests/variants/strict_saddle_wrong.py"
-_WRONG = {c.name.split("~")[1]: c for c in load_file(VARIANTS)}
-CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA = (
-    _WRONG[name] for name in ("constant-8", "at-every-critical-point", "critical-points-are-minima"))
 xp = TorchNamespace("cpu")
 
 
@@ -109,7 +107,7 @@ def test_escape_quantile_of_the_first_coordinate_matches_sampling():
         radius = torch.ones(20000, dtype=torch.float64)
         first = uniform_ball(20000, d, radius, g, radius)[:, 0].abs()
         for q in (0.25, 0.75):
-            exact = _abs_first_coordinate_quantile(d, q)
+            exact = abs_first_coordinate_quantile(d, q)
             # a quantile's sampling error: ±4 sd of the empirical CDF at it, about 0.012
             assert abs(float((first <= exact).double().mean()) - q) < 4 * math.sqrt(q * (1 - q) / 20000)
 
@@ -126,65 +124,24 @@ def test_quick_budget_runs_fewer_steps_and_dimensions():
                                   "strict-saddle-stable-manifold~started-off-the-manifold"])
 def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, name):
     example = falsified(VARIANTS, name)
-    if "strictness" in name:  # THEORY.md §5: the cubic saddle, y₀ ∈ (0, 0.5]
+    if "strictness" in name:  # docs/theory.md §5: the cubic saddle, y₀ ∈ (0, 0.5]
         shown = example.shown
         assert shown["family"] == "cubic-saddle-axis" and 0 < float(shown["hyperparameters"]["delta"]) <= 0.5
 
 
 def test_perturbed_gd_without_perturbation_is_falsified(repo_path):
-    (claim,) = [c for c in load_file(repo_path(VARIANTS)) if c.name.endswith("without-perturbation")]
+    (claim,) = load_file(repo_path("tests/variants/perturbed_gd_wrong.py"))
     verdict = check(claim, CheckConfig(seed=0, device="cpu"))
     assert verdict.status == "falsified"
     assert all(row["failures"] == row["runs"] for row in verdict.details["per_dimension"])
 
 
-# ---------------------------------------------------------------- matrix factorization
-def _factorization(sigma, keep, reflectors, rotation, xp_=xp):
-    """One instance: its raw parameters (no batch dimension, as a case holds them) and, batched, constrained."""
-    raw = {"log_sigma": [math.log(s) for s in sigma], "keep": keep, "reflectors": reflectors, "rotation": rotation}
-    return raw, MatrixFactorization().constrain({k: xp_.asarray([v]) for k, v in raw.items()}, xp_)
-
-
-def test_matrix_factorization_gradient_hessian_and_critical_points_are_exact():
-    family = MatrixFactorization()
-    reflectors = [[0.3, -0.2, 0.9, 0.1], [0.5, 0.4, -0.1, 0.7]]
-    raw, p = _factorization([2.0, 0.5], [0.9, 0.2], reflectors, [[0.6, -0.8]])
-    vt = p["vt"][0]
-    assert torch.allclose(vt @ vt.T, torch.eye(2, dtype=torch.float64), atol=1e-14)
-    x = torch.randn(1, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(0), requires_grad=True)
-    (autograd,) = torch.autograd.grad(family.value(p, x, xp).sum(), x)
-    assert torch.allclose(autograd, family.grad(p, x, xp), atol=1e-12)
-    hessian = torch.autograd.functional.hessian(lambda z: family.value(p, z[None], xp).sum(), x[0].detach())
-    assert torch.allclose(hessian, family.hessian(p, x.detach(), xp)[0], atol=1e-12)
-    # the critical point is exact: its gradient vanishes at 60 digits, not just in float64
-    mp = MpNamespace()
-    with mpmath.workdps(60):
-        p_mp = family.constrain({k: mp.asarray([v]) for k, v in raw.items()}, mp)
-        gradient = family.grad(p_mp, family.critical_point(p_mp, mp), mp)
-        assert max(abs(g) for g in gradient.ravel()) < mpmath.mpf(10) ** -55
-    c = family.constants(p, xp)
-    assert float(c["sigma_r"]) == pytest.approx(0.5) and float(c["left_out"]) == 1.0
-
-
-def test_matrix_factorization_bound_is_attained_at_the_tight_instance():
-    # THEORY.md §5: d = 4, r = 2, σ = (3, 1), U = √3 v₁ e₁ᵀ rotated: λ_min(∇²f) = −4 = −4σ_r
-    raw, _ = _factorization([3.0, 1.0], [1.0, 0.0], [[0.3, -0.2, 0.9, 0.1], [0.5, 0.4, -0.1, 0.7]], [[0.6, -0.8]])
-    case = {"family": "matrix-factorization", "raw": raw, "x0": [0.0] * 4, "tau": {}, "integers": {}}
-    replay = reproduce(MATRIX_FACTORIZATION, case)
-    assert not replay["violated"]
-    assert replay["float64"]["bound side"] == pytest.approx(4.0)
-    assert replay["float64"]["observed side"] == pytest.approx(4.0, rel=1e-12)  # tightness 1
-    # the global minimum of the same M is excluded by the hypothesis, and violates the conclusion
-    case["raw"]["keep"] = [1.0, 1.0]
-    assert reproduce(AT_EVERY_CRITICAL_POINT, case)["violated"]
-
-
-@pytest.mark.parametrize("claim", [CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA],
-                         ids=lambda c: c.name)
-def test_matrix_factorization_wrong_variants_are_falsified_on_a_scalar(claim):
-    verdict = check(claim, CheckConfig(seed=0, device="cpu"))
-    assert verdict.status == "falsified"
-    assert float(verdict.counterexample.slack_exact) < 0
-    # shrunk to f(u) = (u² − σ)², d = r = 1: U = 0 (λ = −4σ) or U = √σ (λ = 8σ)
-    assert verdict.counterexample.dimension == 1 and len(verdict.counterexample.shown["parameters"]["sigma"]) == 1
-    assert reproduce(claim, verdict.counterexample.case)["violated"]
+def test_octopus_escape_is_exponential_and_the_polynomial_claim_is_falsified(repo_path):
+    verdict = check(OCTOPUS, CheckConfig(seed=0, device="cpu"))
+    assert verdict.status == "held" and 0 < verdict.tightness <= 1
+    assert verdict.details["float64_agrees_for_d"][:3] == [1, 2, 3]
+    (polynomial,) = load_file(repo_path("tests/variants/octopus_wrong.py"))
+    wrong = check(polynomial, CheckConfig(seed=0, device="cpu"))
+    assert wrong.status == "falsified"
+    rejected = {t["name"].rsplit("d = ", 1)[1] for t in wrong.details["tests"] if t["rejected"]}
+    assert "1" not in rejected and {"3", "10"} <= rejected  # d = 1 is the identity; the growth shows from there on

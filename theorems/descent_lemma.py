@@ -3,19 +3,19 @@
 Method: one step of gradient descent, x⁺ = x − η∇f(x).
 
 Theorem (Nesterov, *Introductory Lectures on Convex Optimization*, 2004, Lemma 1.2.3;
-slides "Gradient descent for non-convex optimization"): if λ_max(∇²f) ≤ β on the
-segment [x, x⁺] and 0 < η ≤ 1/β, then
+slides "Gradient descent for non-convex optimization"; docs/theory.md §1): if
+λ_max(∇²f) ≤ β on the segment [x, x⁺] and 0 < η ≤ 1/β, then
 
     f(x) − f(x⁺) ≥ η(1 − βη/2)‖∇f(x)‖²,
 
 which at η = 1/β is the slides' f(x_t) − f(x_{t+1}) ≥ ‖∇f(x_t)‖²/(2β).
 
-Tight: equality for every η on f = (β/2)‖x‖², and on any quadratic from a point
-along its top eigenvector (THEORY.md §1), so the search must reach tightness 1.
-
 Hypotheses as checked: β is any declared constant at least the certified
-smoothness L of the instance (every family of THEORY.md §1, nonconvex ones
-included); η is anywhere in (0, 1/β].
+smoothness L of the instance (every smooth family of docs/theory.md §1, nonconvex
+ones included); η is anywhere in (0, 1/β].
+
+Tight: equality for every η on f = (β/2)‖x‖², and on any quadratic from a point
+along its top eigenvector, so the search must reach tightness 1.
 
 Wrong variants (tests/variants/descent_lemma_wrong.py): "≥ ‖g‖²/β", "≥ (η/2)‖g‖²
 for every η < 2/β", and dropping smoothness (β below the true curvature).
@@ -56,7 +56,7 @@ DESCENT_LEMMA = Claim(
     measure=measure,
     families=SMOOTH_FAMILIES,
     certified={L: "smoothness"},
-    reference="Nesterov 2004, Lemma 1.2.3; THEORY.md §1",
+    reference="Nesterov 2004, Lemma 1.2.3; docs/theory.md §1",
     tight=True,
     method="gradient descent, one step",
     dimensions=(1, 32),

@@ -4,19 +4,19 @@ Method: heavy ball (Polyak 1964) in the slides' form, v_{t+1} = −∇f(x_t) + �
 x_{t+1} = x_t + αv_{t+1}, v_0 = 0, i.e. x_{t+1} = x_t − α∇f(x_t) + β(x_t − x_{t−1}) with
 x₋₁ = x₀, at Polyak's α* = 4/(√L + √μ)², β* = ((√κ − 1)/(√κ + 1))², κ = L/μ.
 
-Theorem (Polyak 1964; THEORY.md §3): on f = ½xᵀAx with μI ⪯ A ⪯ LI, μ > 0, every
+Theorem (Polyak 1964; docs/theory.md §3): on f = ½xᵀAx with μI ⪯ A ⪯ LI, μ > 0, every
 eigenvalue's iteration matrix has spectral radius ρ = (√κ − 1)/(√κ + 1), with a Jordan
 block at λ = μ and λ = L, and
 
     ‖x_t‖ ≤ (1 + t(1 + ρ)) ρᵗ ‖x₀‖.
 
-Tight: at λ = L the iteration has the double root −ρ and x_t = (−ρ)ᵗ(1 + t(1 + ρ))x₀ exactly,
-so x₀ along the top eigenvector attains the bound for every t (sup over λ equals it).
-
 Hypotheses as checked: positive definite quadratics (κ up to 10⁶, every dimension, edge
 spectra), μ and L certified as the extreme eigenvalues, t from 1 to 20 steps.
 
-Wrong variant (tests/variants/heavy_ball_wrong.py): "‖x_t‖ ≤ ρᵗ‖x₀‖", false already at
+Tight: at λ = L the iteration has the double root −ρ and x_t = (−ρ)ᵗ(1 + t(1 + ρ))x₀ exactly,
+so x₀ along the top eigenvector attains the bound for every t (sup over λ equals it).
+
+Wrong variants (tests/variants/heavy_ball_wrong.py): "‖x_t‖ ≤ ρᵗ‖x₀‖", false already at
 κ = 4, t = 1 (x₁ = (1 − α*L)x₀ = −(5/9)x₀ while ρ = 1/3).
 """
 import sympy as sp
@@ -95,7 +95,7 @@ HEAVY_BALL_RATE = Claim(
     families=DEFINITE_QUADRATICS,
     certified={mu: "lambda_min", L: "lambda_max"},
     integers={t: (1, 20)},
-    reference="Polyak 1964; THEORY.md §3",
+    reference="Polyak 1964; docs/theory.md §3",
     tight=True,
     method="heavy ball (slides' form), alpha = 4/(sqrt(L) + sqrt(mu))^2, beta = rho^2, x_-1 = x_0",
     dimensions=(1, 8),

@@ -2,31 +2,32 @@
 
 Method: a ReLU MLP of depth 30 (the slides' network) and widths n_0, …, n_L drawn by
 Hypothesis (narrow ones included: n = 1, 2, 3), weights W_l ~ N(0, v_l), b = 0, a fixed
-input; thousands of independent networks per torch call (bmm).
+input; thousands of independent networks per torch call (bmm, :mod:`odl_verify.engine.networks`).
 
-Theorem (He et al. 2015, §2.2; THEORY.md §4). With M_l = ‖x_l‖²/n_l and v_l = 2/n_{l−1}
+Theorem (He et al. 2015, §2.2; docs/theory.md §4). With M_l = ‖x_l‖²/n_l and v_l = 2/n_{l−1}
 (fan_in), the ratios R_l = M_l/M_{l−1} = (2/n_l)·χ²_B, B ~ Bin(n_l, ½), are independent, so
-
-    E[R_l] = 1, hence E[M_L] = M_0 exactly at every width and depth (tight: equality),
-
-while E[M_L²]/M_0² = Π(1 + 5/n_l) and P(some layer dead) = 1 − Π(1 − 2^{−n_l}). Backward
+E[R_l] = 1, hence E[M_L] = M_0 exactly at every width and depth, while
+E[M_L²]/M_0² = Π(1 + 5/n_l) and P(some layer dead) = 1 − Π(1 − 2^{−n_l}). Backward
 (fan_out, v_l = 2/n_l): through a layer whose upstream gradient g is independent of W_l
 (He's assumption, simulated exactly: a fresh g ~ N(0, I) per layer), the per-unit second
 moment is preserved, E[‖W_lᵀ(1[W_l x > 0] ⊙ g)‖²/n_{l−1}] = E[‖g‖²/n_l]. (In the real
 backward pass g depends on W_l through later masks and the equality is only asymptotic:
 at width 1 it is off by a factor ≈ 8, so the claim is stated per layer, as He states it.)
-
 Every moment is derived in sympy from the layer law X = c·Y, Y a χ² mixture:
 forward ReLU Y = (χ²_K)^p with K ~ Bin(n_out, ½), forward linear K = n_out, backward
 Y = χ²_B·Z² + χ²′_B·χ²_{n_in−1}; binomial moments come from the generating function.
 
-Check (statistical, :mod:`odl_verify.engine.statistics`): per layer, a median-of-means test of
-E[X_l] = claimed from the networks alive at layer l−1 (independent of X_l), and per drawn
-width profile a pooled test of the per-network martingale Σ_l alive·(X_l − claimed)/σ_l
-(mean 0, variance ≤ L). The variance σ_l² under the claim is exact: the claim pins c, and
-Var X = claimed²(E[Y²]/E[Y]² − 1). Levels are CLT-free (Chebyshev + binomial tail), all
-tests of a check are Holm-corrected: a true claim is falsified with probability ≤ 1e-6
-per check. The verdict lists each test's power (the shift it detects w.p. ≥ 0.999).
+Hypotheses as checked (statistical, :mod:`odl_verify.engine.statistics`): per layer, a
+median-of-means test of E[X_l] = claimed from the networks alive at layer l−1 (independent
+of X_l), and per drawn width profile a pooled test of the per-network martingale
+Σ_l alive·(X_l − claimed)/σ_l (mean 0, variance ≤ L). The variance σ_l² under the claim is
+exact: the claim pins c, and Var X = claimed²(E[Y²]/E[Y]² − 1). Levels are CLT-free
+(Chebyshev + binomial tail), all tests of a check are Holm-corrected: a true claim is
+falsified with probability ≤ 1e-6 per check. The verdict lists each test's power (the
+shift it detects w.p. ≥ 0.999).
+
+Tight: E[M_L] = M_0 is an equality at every width and depth (not an asymptotic statement),
+and so is the backward per-layer identity.
 
 Wrong variants (tests/variants/kaiming_wrong.py): N(0, 1/fan_in) with ReLU (E[R] = ½,
 E[M_L] = 2^{−L}M_0); Glorot 2/(n_in+n_out) "preserves the forward moment" (linear, 1→3
@@ -225,13 +226,13 @@ def attach_depth_plots(verdict: Verdict, depth: int, networks: int, seed_value: 
 
 KAIMING_FORWARD = KaimingClaim(
     "kaiming-forward", variance=FAN_IN, title="Kaiming initialization preserves E[M_l] (forward, fan_in)",
-    reference="He et al. 2015, §2.2; THEORY.md §4", method="random ReLU MLP, depth 30, Monte Carlo (bmm)",
+    reference="He et al. 2015, §2.2; docs/theory.md §4", method="random ReLU MLP, depth 30, Monte Carlo (bmm)",
     plots=True)
 
 KAIMING_BACKWARD = KaimingClaim(
     "kaiming-backward", variance=FAN_OUT, direction="backward",
     title="Kaiming initialization preserves the gradient second moment (backward, fan_out)",
-    reference="He et al. 2015, §2.2 (backward case); THEORY.md §4",
+    reference="He et al. 2015, §2.2 (backward case); docs/theory.md §4",
     method="backward through each layer of a random ReLU MLP, upstream gradient independent of W_l")
 
 CLAIMS = [KAIMING_FORWARD, KAIMING_BACKWARD]

@@ -2,13 +2,10 @@
 
 Method: the update rules of ``odl_verify.definitions.methods`` (the slides' forms in ``textbook``,
 torch.optim's in ``torch_optim``) run on symbols: a generic gradient g (any f), symbolic
-η, β, x₀, for ``STEPS`` steps. Every identity is the difference of the two runs
-simplified to 0; every difference is exhibited at an exact witness (THEORY.md §6).
+η, β, x₀, for ``STEPS`` steps.
 
-The rules are coordinatewise and linear in the gradient, so a scalar x with an arbitrary
-function g proves the vector statement too: the same operations run in every coordinate.
-
-Findings:
+Theorems (Polyak 1964; Sutskever et al. 2013; Duchi, Hazan, Singer 2011; Kingma & Ba 2015;
+torch.optim's algorithm boxes; docs/theory.md §6):
 
 * heavy-ball-is-torch-sgd-momentum: the slides' heavy ball (v⁺ = −g(x) + βv, x⁺ = x + ηv⁺)
   is torch.optim.SGD(lr=η, momentum=β, dampening=0) with θ = x and b = −v.
@@ -24,6 +21,18 @@ Findings:
 * adam-slides-first-step: Adam's bias correction makes the first step η·sign(g) (ε → 0);
   the slides' Adam (no correction) steps η(1 − β₁)/√(1 − β₂)·sign(g), √10 ≈ 3.16 times as
   far at the default β₁ = 0.9, β₂ = 0.999.
+
+Hypotheses as checked: none beyond the rules themselves: the gradient is an undefined sympy
+function, the hyperparameters are symbols. The rules are coordinatewise and linear in the
+gradient, so a scalar x with an arbitrary function g proves the vector statement too: the
+same operations run in every coordinate.
+
+Exact: every identity is the difference of the two runs simplified to 0 over ``STEPS``
+steps; every difference is exhibited at an exact rational witness.
+
+Wrong variants (tests/variants/method_conventions_wrong.py): torch's buffer read as +v,
+torch's Nesterov iterates read without the look-ahead, and the slides' literal Nesterov
+read as torch's.
 """
 from __future__ import annotations
 
@@ -72,7 +81,7 @@ def convention_pairs(textbook, torch_rule, theta, buffer, steps: int = STEPS):
 HEAVY_BALL_IS_TORCH_SGD = SymbolicFinding(
     "heavy-ball-is-torch-sgd-momentum",
     title="Heavy ball on the slides is torch SGD with momentum",
-    reference="Polyak 1964; torch.optim.SGD; THEORY.md §6",
+    reference="Polyak 1964; torch.optim.SGD; docs/theory.md §6",
     statement=f"slides' heavy ball (v+ = -g(x) + beta*v, x+ = x + eta*v+) == torch SGD(lr=eta, momentum=beta, "
               f"dampening=0) with theta = x, b = -v, for every f, over {STEPS} steps",
     method="heavy ball, slides vs torch.optim.SGD",
@@ -83,7 +92,7 @@ HEAVY_BALL_IS_TORCH_SGD = SymbolicFinding(
 NESTEROV_IS_TORCH_NESTEROV = SymbolicFinding(
     "nesterov-is-torch-nesterov",
     title="Nesterov is torch SGD(nesterov=True) at the look-ahead points",
-    reference="Sutskever et al. 2013; torch.optim.SGD; THEORY.md §6",
+    reference="Sutskever et al. 2013; torch.optim.SGD; docs/theory.md §6",
     statement=f"Nesterov (v+ = beta*v - eta*g(x + beta*v), x+ = x + v+) == torch SGD(lr=eta, momentum=beta, "
               f"nesterov=True) with theta = x + beta*v, b = -v/eta, for every f, over {STEPS} steps",
     method="Nesterov (Sutskever form) vs torch.optim.SGD(nesterov=True)",
@@ -112,7 +121,7 @@ def _slides_at_unit_step():
 NESTEROV_SLIDES_IS_NOT_NESTEROV = SymbolicFinding(
     "nesterov-slides-is-not-nesterov",
     title="The slides' Nesterov, taken literally, is another method",
-    reference="slides 'Momentum: Nesterov Acceleration'; THEORY.md §6",
+    reference="slides 'Momentum: Nesterov Acceleration'; docs/theory.md §6",
     statement="slides' Nesterov (v+ = -g(x + beta*v) + beta*v, x+ = x + eta*v+) equals Nesterov only at eta = 1; "
               "for other eta its iterates differ (look-ahead x + beta*v misses eta)",
     method="Nesterov, slides vs Sutskever form vs torch.optim.SGD(nesterov=True)",
@@ -144,7 +153,7 @@ def _adagrad_slides_first_steps():
 ADAGRAD_SLIDES_IS_NOT_SCALE_INVARIANT = SymbolicFinding(
     "adagrad-slides-is-not-scale-invariant",
     title="AdaGrad without the square root is not scale invariant",
-    reference="Duchi, Hazan, Singer 2011; slides 'AdaGrad'; THEORY.md §6",
+    reference="Duchi, Hazan, Singer 2011; slides 'AdaGrad'; docs/theory.md §6",
     statement="with eps -> 0 and gradients multiplied by c > 0: Duchi et al.'s AdaGrad (G^(-1/2)) takes the same "
               "steps; the slides' (G + eps*I)^(-1) takes steps 1/c as long, so the two differ",
     method="AdaGrad, slides vs Duchi et al. (torch.optim.Adagrad)",
@@ -162,7 +171,7 @@ def _adam_first_steps():
 ADAM_SLIDES_FIRST_STEP = SymbolicFinding(
     "adam-slides-first-step",
     title="Adam without bias correction takes a longer first step",
-    reference="Kingma & Ba 2015, §3; slides 'Adam'; THEORY.md §6",
+    reference="Kingma & Ba 2015, §3; slides 'Adam'; docs/theory.md §6",
     statement="with eps -> 0 the first step of Adam is -eta*sign(g); the slides' Adam (no bias correction) steps "
               "-eta*(1 - beta1)/sqrt(1 - beta2)*sign(g): sqrt(10) times as far at beta1 = 0.9, beta2 = 0.999",
     method="Adam, slides vs Kingma & Ba (torch.optim.Adam)",

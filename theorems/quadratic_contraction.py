@@ -2,21 +2,21 @@
 
 Method: t steps of gradient descent on f(x) = ½xᵀAx, x_{k+1} = (I − ηA)x_k.
 
-Theorem (THEORY.md §3; slides "Gradient descent on quadratics"): for A symmetric positive
-definite with extreme eigenvalues λ_min ≤ λ_max,
+Theorem (Nesterov 2004, §1.2.3; slides "Gradient descent on quadratics"; docs/theory.md §3):
+for A symmetric positive definite with extreme eigenvalues λ_min ≤ λ_max,
 
 * **short step**, 0 < η ≤ 1/λ_max: ‖x_t‖ ≤ (1 − ηλ_min)ᵗ‖x₀‖;
 * **general step**, 0 < η < 2/λ_max: ‖x_t‖ ≤ ρᵗ‖x₀‖ with ρ = max(|1 − ηλ_min|, |1 − ηλ_max|)
   (η = 2/(λ_min + λ_max) gives ρ = (κ − 1)/(κ + 1)).
 
-Both are **tight**: x_t = (1 − ηλ)ᵗx₀ for x₀ along the eigenvector of λ, so equality holds
-from the bottom eigenvector (short step, and the general step when |1 − ηλ_min| is the
-larger factor) or the top one (otherwise); the search starts there and reaches ≥ 0.999.
-
 Hypotheses as checked: A = QᵀΛQ from the ``quadratic-pd`` family (Q a product of Householder
 reflections, so A is symmetric; Λ > 0 with condition number up to 10⁶, random, repeated,
 clustered or two-valued spectra): never a non-symmetric or indefinite matrix, where the
 statement does not apply. Dimensions 1 to 256, t from 1 to MAX_STEPS, η anywhere in the range.
+
+Tight: both. x_t = (1 − ηλ)ᵗx₀ for x₀ along the eigenvector of λ, so equality holds from the
+bottom eigenvector (short step, and the general step when |1 − ηλ_min| is the larger factor)
+or the top one (otherwise); the search starts there and reaches ≥ 0.999.
 
 Wrong variants (tests/variants/quadratic_contraction_wrong.py): the short-step rate claimed up
 to 2/λ_max, and convergence claimed at η = 2/λ_max.
@@ -52,7 +52,7 @@ RATE = sp.Max(sp.Abs(1 - eta * lambda_min), sp.Abs(1 - eta * lambda_max))
 
 _COMMON = dict(measure=measure, families=DEFINITE_QUADRATICS, integers={t: (1, MAX_STEPS)},
                certified={lambda_min: "lambda_min", lambda_max: "lambda_max"},
-               reference="THEORY.md §3; Nesterov 2004, §1.2.3", tight=True, method="gradient descent, t steps",
+               reference="docs/theory.md §3; Nesterov 2004, §1.2.3", tight=True, method="gradient descent, t steps",
                dimensions=(1, 256), latex_names=LATEX_NAMES)
 
 SHORT_STEP = Claim(

@@ -2,25 +2,26 @@
 
 Method: T steps of gradient descent, x_{t+1} = x_t − η∇f(x_t), from x₀; g_t = ∇f(x_t).
 
-Theorems (THEORY.md §2; slides "Gradient descent for non-convex optimization"):
+Theorems (Nesterov 2004, §1.2.3; Abbaszadehpeivasti, de Klerk, Zamani, Optim. Lett. 2022,
+Thm 1; slides "Gradient descent for non-convex optimization"; docs/theory.md §2):
 
-* **Textbook** (summing the descent lemma, Nesterov 2004 §1.2.3): for 0 < η ≤ 1/β,
+* **Textbook** (summing the descent lemma): for 0 < η ≤ 1/β,
   min_{t<T} ‖g_t‖² ≤ 2(f(x₀) − f(x_T))/(Tη(2 − βη)), which needs no f*; and with
   f(x_T) ≥ f*, the **f\\* form** ≤ 2(f(x₀) − f*)/(Tη(2 − βη)), i.e. 2β(f(x₀) − f*)/T at
-  η = 1/β. Tight only at T = 1 (a quadratic from its top eigenvector, η = 1/β = 1/λ_max;
-  for the f* form the step lands on the minimizer). Both are upper bounds for T > 1,
-  where the exact constant below is smaller.
-* **Exact constant** (Abbaszadehpeivasti, de Klerk, Zamani, Optim. Lett. 2022, Thm 1),
-  h = βη ∈ (0, √3): min_{0≤k≤N} ‖g_k‖² ≤ c(h)·β(f(x₀) − f(x_N))/N with
-  c(h) = 4/(h(4 − h)) for h ≤ 1 and 4/(h(4 − h²)) for 1 ≤ h < √3. **Tight** at h = 1
-  (c = 4/3) on the staircase of THEORY.md §2 from the origin, and as h → 0 on linear
-  functions; the search reaches tightness ≥ 0.999. Against f* at h = 1:
-  ≤ 4β(f(x₀) − f*)/(3N + 2), **tight** on the staircase with plateau length m = N.
+  η = 1/β.
+* **Exact constant**, h = βη ∈ (0, √3): min_{0≤k≤N} ‖g_k‖² ≤ c(h)·β(f(x₀) − f(x_N))/N with
+  c(h) = 4/(h(4 − h)) for h ≤ 1 and 4/(h(4 − h²)) for 1 ≤ h < √3, checked as two claims
+  split at h = 1 so that the tight step h = 1 is an edge of each domain.
 
-Hypotheses as checked: β any declared constant ≥ the certified smoothness L (every family
-of THEORY.md §1, nonconvex ones included, plus the staircase); η anywhere in the stated
-range; T = N drawn from 1..MAX_STEPS. The f* forms run on the families that certify f*
-(positive definite quadratics, the staircase).
+Hypotheses as checked: β any declared constant ≥ the certified smoothness L (every smooth
+family of docs/theory.md §1, nonconvex ones included, plus the staircase); η anywhere in the
+stated range; T = N drawn from 1..MAX_STEPS. The f* forms run on the families that certify
+f* (positive definite quadratics, the staircase).
+
+Tight: the exact constant at h = 1 (c = 4/3) on the staircase from the origin, and as h → 0
+on linear functions. Upper bounds: the textbook rates, tight only at T = 1 (a quadratic from
+its top eigenvector, η = 1/β = 1/λ_max; for the f* form the step lands on the minimizer);
+for T > 1 the exact constant is smaller.
 
 Wrong variants (tests/variants/stationarity_wrong.py): constant β instead of 2β, a rate
 that ignores η, and the exact constant lowered below 4/3.
@@ -81,7 +82,7 @@ TEXTBOOK = Claim(
     hypotheses=[SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA],
     conclusion=sp.Le(min_grad_sq, 2 * (f_0 - f_T) / TEXTBOOK_DENOMINATOR),
     certified={L: "smoothness"},
-    reference="Nesterov 2004, §1.2.3; THEORY.md §2",
+    reference="Nesterov 2004, §1.2.3; docs/theory.md §2",
     tight=False,
     **_COMMON,
 )
@@ -92,7 +93,7 @@ TEXTBOOK_F_STAR = Claim(
     hypotheses=[SMOOTHNESS, STEP_AT_MOST_1_OVER_BETA],
     conclusion=sp.Le(min_grad_sq, 2 * (f_0 - f_star) / TEXTBOOK_DENOMINATOR),
     certified={L: "smoothness", f_star: "f_star"},
-    reference="Nesterov 2004, §1.2.3; THEORY.md §2",
+    reference="Nesterov 2004, §1.2.3; docs/theory.md §2",
     tight=False,
     **_COMMON,
 )
@@ -103,7 +104,7 @@ def _exact(name: str, title: str, steps: list) -> Claim:
         name, title=title, hypotheses=[SMOOTHNESS, *steps],
         conclusion=sp.Le(sp.Min(min_grad_sq, grad_sq_T), EXACT_CONSTANT * beta * (f_0 - f_T) / T),
         certified={L: "smoothness"},
-        reference="Abbaszadehpeivasti, de Klerk, Zamani 2022, Optim. Lett., Thm 1; THEORY.md §2",
+        reference="Abbaszadehpeivasti, de Klerk, Zamani 2022, Optim. Lett., Thm 1; docs/theory.md §2",
         tight=True, **_COMMON)
 
 

@@ -129,3 +129,10 @@ def holm(tests: list[Test], alpha: float) -> list[Test]:
             test.critical = deviation_at(test.samples, test.blocks, test.variance, alpha / m)
             test.detectable = test.critical + deviation_at(test.samples, test.blocks, test.variance, POWER_MISS)
     return tests
+
+
+def binomial_test(name: str, failures: int, runs: int, claimed_rate: float) -> Test:
+    """Exact one-sided test of P(failure) ≤ claimed_rate: p = P(Bin(runs, rate) ≥ failures)."""
+    p_value = binomial_tail(failures, runs, claimed_rate)
+    return Test(name, claimed_rate, failures / runs, math.nan, runs, 1, p_value,
+                method="exact binomial tail")

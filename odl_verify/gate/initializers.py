@@ -3,7 +3,7 @@
 TARGET has the signature of ``torch.nn.init.kaiming_normal_(tensor, a=0, mode='fan_in',
 nonlinearity='leaky_relu', generator=None)`` and fills ``tensor`` in place (or returns it).
 
-What is checked (THEORY.md §4, torch.nn.init conventions), on Hypothesis-drawn shapes that
+What is checked (docs/theory.md §4, torch.nn.init conventions), on Hypothesis-drawn shapes that
 are strongly non-square (ratio ≥ 4) or conv-shaped (a fan_in/fan_out swap is invisible on a
 square matrix, a forgotten receptive field on a linear one), both modes and several slopes a:
 
@@ -178,7 +178,7 @@ def run_gate(target, spec: str, config: CheckConfig, *, uniform: bool) -> Verdic
         method, title=f"{spec} against torch.nn.init.{method}_",
         statement=(f"w ~ {'U(-sqrt(3) s, sqrt(3) s)' if uniform else 'N(0, s^2)'} i.i.d., s^2 = 2/((1 + a^2) fan), "
                    "fan with the receptive field; E[M_l] preserved in a ReLU network"),
-        reference="He et al. 2015; torch.nn.init; THEORY.md §4", description=method, tight=True)
+        reference="He et al. 2015; torch.nn.init; docs/theory.md §4", description=method, tight=True)
     verdict = open_verdict(statement, seed=config.seed, device=device)
     start = time.perf_counter()
     drawn = list(SENTINELS) + draw(cases(), max(1, config.example_count() // 2),

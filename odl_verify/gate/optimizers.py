@@ -1,5 +1,8 @@
 """Gates for sgd, adagrad, rmsprop, adadelta, adam, adamw: a user's optimizer against torch.optim.
 
+Why this module is long: it still holds the whole optimizer gate (scenarios, running, tolerances,
+properties, theorem checks); the optimizer-gate rework splits it into a package.
+
 Method: the target (a ``torch.optim.Optimizer`` subclass or a factory ``(params, **hp)``
 with torch.optim's keyword names) is run step by step on drawn problems and compared
 with the reference rule of :mod:`odl_verify.methods.torch_optim` run in float64.
@@ -559,7 +562,7 @@ def run_gate(method: str, target, spec: str, config: CheckConfig) -> Verdict:
     statement = GateStatement(
         method, title=f"{spec} computes torch.optim.{torch_name}",
         statement=f"every step of {spec} equals torch.optim.{torch_name}'s update (float64 reference, derived tolerance)",
-        reference=f"torch.optim.{torch_name} algorithm box (torch {torch.__version__}); THEORY.md §6",
+        reference=f"torch.optim.{torch_name} algorithm box (torch {torch.__version__}); docs/theory.md §6",
         description=f"{method}: odl_verify.definitions.methods.torch_optim.{torch_name}")
     verdict = open_verdict(statement, seed=config.seed, device=device)
     notes = verdict.details.setdefault("notes", [])

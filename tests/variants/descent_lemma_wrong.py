@@ -1,4 +1,4 @@
-"""The wrong variants of the descent lemma in THEORY.md §1, each derived in one line.
+"""The wrong variants of the descent lemma in docs/theory.md §1, each derived in one line.
 
 Run them with ``odl-verify check tests/variants/descent_lemma_wrong.py``: each must be
 falsified with a counterexample confirmed in high precision.

@@ -1,4 +1,4 @@
-"""The wrong variant of the heavy-ball bound in THEORY.md §3, derived in one line.
+"""The wrong variant of the heavy-ball bound in docs/theory.md §3, derived in one line.
 
 ``odl-verify check tests/variants/heavy_ball_wrong.py`` must falsify it with a
 counterexample confirmed in high precision.

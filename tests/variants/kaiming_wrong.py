@@ -1,4 +1,4 @@
-"""The wrong variants of Kaiming initialization in THEORY.md §4, each derived in one line.
+"""The wrong variants of Kaiming initialization in docs/theory.md §4, each derived in one line.
 
 ``odl-verify check tests/variants/kaiming_wrong.py`` must falsify each at the stated
 false-alarm probability (1e-6 per check).

@@ -1,4 +1,4 @@
-"""Wrong variants of GD contraction on quadratics (THEORY.md §3), each derived in one line.
+"""Wrong variants of GD contraction on quadratics (docs/theory.md §3), each derived in one line.
 
 ``odl-verify check tests/variants/quadratic_contraction_wrong.py`` must falsify each with a
 counterexample confirmed in high precision.

@@ -1,4 +1,4 @@
-"""Wrong variants of the stationarity theorems in THEORY.md §2, each derived in one line.
+"""Wrong variants of the stationarity theorems in docs/theory.md §2, each derived in one line.
 
 ``odl-verify check tests/variants/stationarity_wrong.py`` must falsify each with a
 counterexample confirmed in high precision.

@@ -17,7 +17,7 @@ from .saddle import SaddleFamily
 from .softplus import Softplus
 from .staircase import Staircase
 
-#: Every β-smooth family of THEORY.md §1.
+#: Every β-smooth family of docs/theory.md §1.
 SMOOTH_FAMILIES: tuple[Family, ...] = (
     Quadratic(),
     CosineSum(),
@@ -29,7 +29,7 @@ SMOOTH_FAMILIES: tuple[Family, ...] = (
     Combination((Quadratic(), CosineSum())),
     Combination((Logistic(), Softplus(), Linear())),
 )
-#: The staircase worst case of THEORY.md §2.
+#: The staircase worst case of docs/theory.md §2.
 STAIRCASES: tuple[Family, ...] = (Staircase(),)
 #: Strict saddles, rotated and axis-aligned, and the non-strict cubic saddle.
 SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=False),

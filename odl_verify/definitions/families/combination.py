@@ -1,4 +1,4 @@
-"""Nonnegative combinations of families: smoothness constants add (THEORY.md §1)."""
+"""Nonnegative combinations of families: smoothness constants add (docs/theory.md §1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Sums of cosines plus a quadratic: nonconvex with certified smoothness (THEORY.md §1)."""
+"""Sums of cosines plus a quadratic: nonconvex with certified smoothness (docs/theory.md §1)."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Least squares ‖Xx − y‖²/(2n) (THEORY.md §1)."""
+"""Least squares ‖Xx − y‖²/(2n) (docs/theory.md §1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Linear functions: curvature 0 (THEORY.md §1, §2)."""
+"""Linear functions: curvature 0 (docs/theory.md §1, §2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""log Σ exp(aᵢ·x) (THEORY.md §1)."""
+"""log Σ exp(aᵢ·x) (docs/theory.md §1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Logistic regression losses (THEORY.md §1)."""
+"""Logistic regression losses (docs/theory.md §1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Matrix factorization ‖UUᵀ − M‖²_F with named critical points (THEORY.md §5)."""
+"""Matrix factorization ‖UUᵀ − M‖²_F with named critical points (docs/theory.md §5)."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Quadratics ½xᵀQᵀdiag(λ)Qx with exact spectra (THEORY.md §1, §3)."""
+"""Quadratics ½xᵀQᵀdiag(λ)Qx with exact spectra (docs/theory.md §1, §3)."""
 from __future__ import annotations
 
 import math

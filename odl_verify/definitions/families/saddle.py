@@ -1,4 +1,4 @@
-"""Strict and non-strict saddles with an exact stable manifold (THEORY.md §5)."""
+"""Strict and non-strict saddles with an exact stable manifold (docs/theory.md §5)."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""softplus(w·x) (THEORY.md §1)."""
+"""softplus(w·x) (docs/theory.md §1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The staircase worst case of gradient descent at η = 1/β (THEORY.md §2)."""
+"""The staircase worst case of gradient descent at η = 1/β (docs/theory.md §2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from .base import Family, float_arrays
 
 @dataclass(frozen=True, repr=False)
 class Staircase(Family):
-    """f(x) = Σᵢ φ_{mᵢ}(xᵢ): the worst case of gradient descent at η = 1/β (THEORY.md §2).
+    """f(x) = Σᵢ φ_{mᵢ}(xᵢ): the worst case of gradient descent at η = 1/β (docs/theory.md §2).
 
     φ_m′(x) = −1 + dist(x, ℤ) on [0, m], rises with slope 1 to 0 on [m, m + 1], is 0
     after and −1 for x < 0 (φ_m(0) = 0), m a nonnegative integer. From the origin with

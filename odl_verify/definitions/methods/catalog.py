@@ -72,14 +72,14 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", note="momentum 0: the same rule")},
         claims=("descent-lemma",)),
     MethodInfo(
-        "heavy-ball", "Heavy ball", "Polyak 1964; THEORY.md §3, §6", "gradient",
+        "heavy-ball", "Heavy ball", "Polyak 1964; docs/theory.md §3, §6", "gradient",
         (_LR, Hyperparameter("momentum", "β", UNIT, 0.9)),
         {"slides": Form(f"{_TEXTBOOK}:HeavyBall", "slides"),
          "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", {"dampening": 0},
                              note="the same iterates under b = −v, μ = β (proved in sympy)")},
         claims=("heavy-ball-rate", "heavy-ball-is-torch-sgd-momentum")),
     MethodInfo(
-        "nesterov", "Nesterov acceleration", "Nesterov 1983; Sutskever et al. 2013; THEORY.md §6",
+        "nesterov", "Nesterov acceleration", "Nesterov 1983; Sutskever et al. 2013; docs/theory.md §6",
         "gradient at a look-ahead point",
         (_LR, Hyperparameter("momentum", "β", UNIT, 0.9)),
         {"slides": Form(f"{_TEXTBOOK}:Nesterov", "slides", {"form": "slides"},
@@ -90,13 +90,13 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
                              note="iterates are the look-ahead points θ = x + βv, b = −v/η (proved in sympy)")},
         claims=("nesterov-is-torch-nesterov", "nesterov-slides-is-not-nesterov")),
     MethodInfo(
-        "newton", "Newton's method (damped)", "slides 'Newton's Method'; THEORY.md §6",
+        "newton", "Newton's method (damped)", "slides 'Newton's Method'; docs/theory.md §6",
         "gradient and Hessian", (Hyperparameter("lr", "η", POSITIVE, 1.0),),
         {"slides": Form(f"{_TEXTBOOK}:Newton", "slides")},
         properties=("η = 1 solves a positive definite quadratic in one step",
                     "iterates are invariant under affine changes of variables")),
     MethodInfo(
-        "adagrad", "AdaGrad", "Duchi, Hazan, Singer 2011; THEORY.md §6", "gradient",
+        "adagrad", "AdaGrad", "Duchi, Hazan, Singer 2011; docs/theory.md §6", "gradient",
         (_LR, Hyperparameter("eps", "ε", POSITIVE, 1e-10)),
         {"slides": Form(f"{_TEXTBOOK}:AdaGradSlides", "slides",
                         note="(G + εI)⁻¹ without the square root: steps scale as 1/c when gradients scale by c"),
@@ -105,13 +105,13 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "torch.optim": Form(f"{_TORCH}:Adagrad", "torch.optim.Adagrad")},
         claims=("adagrad-slides-is-not-scale-invariant",)),
     MethodInfo(
-        "rmsprop", "RMSProp", "Hinton, Srivastava, Swersky 2012 (lecture 6e); THEORY.md §6", "gradient",
+        "rmsprop", "RMSProp", "Hinton, Srivastava, Swersky 2012 (lecture 6e); docs/theory.md §6", "gradient",
         (_LR, Hyperparameter("decay", "β", UNIT, 0.99), Hyperparameter("eps", "ε", POSITIVE, 1e-8)),
         {"slides": Form(f"{_TEXTBOOK}:RMSPropSlides", "slides", note="ε inside the square root"),
          "torch.optim": Form(f"{_TORCH}:RMSprop", "torch.optim.RMSprop",
                              note="ε outside the square root; decay is called alpha")}),
     MethodInfo(
-        "adadelta", "AdaDelta", "Zeiler 2012; THEORY.md §6", "gradient",
+        "adadelta", "AdaDelta", "Zeiler 2012; docs/theory.md §6", "gradient",
         (Hyperparameter("lr", "η", POSITIVE, 1.0), Hyperparameter("rho", "ρ", UNIT, 0.9),
          Hyperparameter("eps", "ε", POSITIVE, 1e-6)),
         {"slides": Form(f"{_TEXTBOOK}:AdaDeltaSlides", "slides",
@@ -119,7 +119,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "published": Form(f"{_TORCH}:Adadelta", "Zeiler 2012", {"lr": 1.0}),
          "torch.optim": Form(f"{_TORCH}:Adadelta", "torch.optim.Adadelta")}),
     MethodInfo(
-        "adam", "Adam", "Kingma & Ba 2015; THEORY.md §6", "gradient",
+        "adam", "Adam", "Kingma & Ba 2015; docs/theory.md §6", "gradient",
         (Hyperparameter("lr", "η", POSITIVE, 1e-3), Hyperparameter("betas", "(β₁, β₂)", UNIT * UNIT, (0.9, 0.999)),
          Hyperparameter("eps", "ε", POSITIVE, 1e-8)),
         {"slides": Form(f"{_TEXTBOOK}:AdamSlides", "slides",
@@ -135,7 +135,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
         {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule")},
         properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",)),
     MethodInfo(
-        "perturbed-gd", "Perturbed gradient descent", "Jin, Ge, Netrapalli, Kakade, Jordan 2017; THEORY.md §5",
+        "perturbed-gd", "Perturbed gradient descent", "Jin, Ge, Netrapalli, Kakade, Jordan 2017; docs/theory.md §5",
         "function value, gradient and random perturbations",
         (Hyperparameter("ell", "ℓ", POSITIVE, None), Hyperparameter("rho", "ρ", POSITIVE, None),
          Hyperparameter("epsilon", "ε", POSITIVE, None), Hyperparameter("delta", "δ", sp.Interval.open(0, 1), None),

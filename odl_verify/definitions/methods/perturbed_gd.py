@@ -4,7 +4,7 @@ Gradient descent that, when the gradient is small and no perturbation happened i
 last ``t_thres`` steps, remembers the point x̃ and jumps to x̃ + ξ with ξ uniform in the
 ball B(r). If ``t_thres`` steps after a perturbation f has not dropped by ``f_thres``
 below f(x̃), it returns x̃: an ε-second-order stationary point with probability 1 − δ
-(THEORY.md §5). Every row of the batch is its own run; the state is explicit, so a
+(docs/theory.md §5). Every row of the batch is its own run; the state is explicit, so a
 caller can drive the loop one step at a time.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ test only Python values (flags, the step count) or ``hyperparameter != 0``, whic
 ``True`` for a sympy symbol, so a symbolic rule keeps every term.
 
 The algorithm boxes are torch.optim's docstrings; the details that differ from the
-textbook forms (THEORY.md §6) are marked where they happen. As in torch, a parameter
+textbook forms (docs/theory.md §6) are marked where they happen. As in torch, a parameter
 whose ``.grad`` is None is not updated at all (its step count does not advance): call
 ``update`` only for parameters that have a gradient.
 """
