@@ -318,3 +318,13 @@ def test_vendored_font_is_renamed_and_keeps_its_license():
     with open(os.path.join(os.path.dirname(fonts.SOURCE), "OFL.txt"), encoding="utf-8") as handle:
         license_text = handle.read()
     assert "SIL OPEN FONT LICENSE" in license_text and "STIX Fonts Project Authors" in license_text
+
+
+def test_a_legend_names_no_curve_that_the_plot_cannot_show():
+    from odl_verify.frontends.report.plots import render as render_plot
+    spec = {"title": "moments", "kind": "line", "yscale": "log", "series": [
+        {"label": "kaiming", "x": [0, 1, 2], "y": [1.0, 1.0, 1.0]},
+        {"label": "zero", "x": [0, 1, 2], "y": [1.0, 0.0, 0.0]},  # positive at the start: drawn
+        {"label": "dead", "x": [0, 1, 2], "y": [0.0, 0.0, 0.0]}]}
+    svg = render_plot(spec, "v")
+    assert "dead (not &gt; 0: off the log axis)" in svg and "zero (not" not in svg and "kaiming (not" not in svg

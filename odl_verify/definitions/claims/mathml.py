@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Mapping
 
 import sympy as sp
@@ -27,7 +28,8 @@ _OPERATORS = {"|": "‖", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", 
               "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
               "sum": "∑", "prod": "∏", ",": "", ";": "", "!": "", "quad": "", "qquad": ""}
 _UPRIGHT = {"log", "exp", "min", "max", "sup", "inf", "det", "tr", "sin", "cos", "lim", "Var"}
-_VARIANTS = {"mathbb": "double-struck", "mathcal": "script", "mathbf": "bold"}
+#: letter styles, written as Unicode mathematical letters: browsers implement no mathvariant but "normal"
+_VARIANTS = {"mathbb": "DOUBLE-STRUCK", "mathcal": "SCRIPT", "mathbf": "BOLD"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)")
 
 
@@ -69,6 +71,23 @@ def _text_group(tokens: _Tokens) -> str:
     return "".join(words)
 
 
+def _styled(text: str, style: str) -> str:
+    """``text`` in the mathematical letters of ``style`` (𝔼 for E double-struck, 𝒩 for N script);
+    a few live in Letterlike Symbols (ℝ, ℒ), and characters without a styled form stay as they are."""
+    letters = []
+    for char in text:
+        case = "CAPITAL" if char.isupper() else "SMALL"
+        for name in (f"MATHEMATICAL {style} {case} {char.upper()}", f"{style} {case} {char.upper()}"):
+            try:
+                letters.append(unicodedata.lookup(name))
+                break
+            except KeyError:
+                continue
+        else:
+            letters.append(char)
+    return "".join(letters)
+
+
 def _atom(tokens: _Tokens) -> str:
     token = tokens.take()
     return _atom_of(token, tokens)
@@ -92,7 +111,7 @@ def _atom_of(token, tokens: _Tokens | None = None) -> str:
         if command in ("mathrm", "operatorname", "text"):
             return f'<mi mathvariant="normal">{html.escape(_text_group(tokens))}</mi>'
         if command in _VARIANTS:
-            return f'<mi mathvariant="{_VARIANTS[command]}">{html.escape(_text_group(tokens))}</mi>'
+            return f"<mi>{html.escape(_styled(_text_group(tokens), _VARIANTS[command]))}</mi>"
         raise ValueError(f"unsupported LaTeX command \\{command}")
     if letter is not None:
         return f"<mi>{letter}</mi>"

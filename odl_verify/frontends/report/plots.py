@@ -104,6 +104,10 @@ def _draw(ax, spec: dict) -> int:
             locator = ticker.SymmetricalLogLocator(linthresh=options["linthresh"], base=10)
             locator.set_params(numticks=6)
             target.set_major_locator(locator)
+        if axis == "y" and scale == "log":  # say so in the legend rather than name an invisible curve
+            for line in ax.get_lines():
+                if line.get_label() and not any(y > 0 for y in line.get_ydata()):
+                    line.set_label(f"{line.get_label()} (not > 0: off the log axis)")
     ax.set_title(str(spec.get("title", "")), fontsize=9)
     ax.set_xlabel(str(spec.get("xlabel", "")))
     ax.set_ylabel(str(spec.get("ylabel", "")))

@@ -4,7 +4,6 @@ Everything here reads verdict dicts (``Verdict.to_dict()``) and returns strings,
 HTML fragments; :mod:`odl_verify.frontends.report` assembles the page."""
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections import Counter
@@ -178,7 +177,3 @@ def statistical_tests(details: dict) -> dict | None:
             "alpha": alpha, "methods": methods,
             "show_p": any(r["p"] is not None and r["p"] < 1 for r in rows),
             "show_power": any(r["critical"] is not None for r in shown)}
-
-
-def escape(text) -> str:
-    return html.escape(str(text))
