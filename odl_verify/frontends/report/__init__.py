@@ -153,6 +153,7 @@ def _section(v: dict, anchor: str) -> dict:
         "hypotheses": [Markup(m) for m in shown["hypotheses"]],
         "conclusion": Markup(shown["conclusion"]) if shown["conclusion"] else None,
         "verdict_text": sections_module.verdict_text(v), "kind": sections_module.kind_label(v),
+        "evidence": sections_module.evidence(v),
         "bound": sections_module.bound_label(v), "tightness": sections_module.tightness(v),
         "theory": sections_module.theory_section(v),
         "drew": bool(v.get("instances") or v.get("examples") or v.get("coverage")),

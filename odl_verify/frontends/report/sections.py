@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 
-from ...core.verdict import ERROR, FALSIFIED, HELD
+from ...core.verdict import ERROR, FALSIFIED, HELD, Counterexample
 
 #: a tight claim counts as attained when the search came this close to equality
 ATTAINED = 0.999
@@ -85,6 +85,25 @@ def tightness_summary(verdicts: list[dict]) -> dict:
     bounds = sum(1 for v in verdicts if not v.get("tight") and v.get("kind", "claim") in ("claim", "exact", "statistical"))
     proofs = sum(1 for v in verdicts if v.get("kind") == "sympy proof")
     return {"tight": len(tight), "attained": len(attained), "short": short, "bounds": bounds, "proofs": proofs}
+
+
+def evidence(v: dict) -> str:
+    """In one line, what shows a falsified statement false: the counterexample, the identity that
+    failed with its value at the witness, or the rejected tests."""
+    counterexample = v.get("counterexample")
+    details = v.get("details") or {}
+    if counterexample:
+        return f"{counterexample.get('family', '')}, d = {counterexample.get('dimension', '?')}: " \
+               f"{Counterexample(**counterexample).summary()}"
+    failed = [row for row in details.get("identities") or [] if "at witness" in row]
+    if failed:
+        return f"{failed[0]['label']}: the two sides differ by {failed[0]['at witness']} at the witness"
+    if details.get("failures"):
+        return details["failures"][0]
+    tests = details.get("tests") or []
+    if tests:
+        return f"{sum(bool(t.get('rejected')) for t in tests)} of {len(tests)} tests rejected"
+    return v.get("error") or ""
 
 
 def verdict_text(v: dict) -> str:
