@@ -14,13 +14,27 @@ def repo_path():
     return lambda *parts: os.path.join(REPO, *parts)
 
 
+#: the user property that carries a wrong variant's verdict to ``--odl-report``'s "Wrong variants"
+VARIANT_PROPERTY = "odl_variant_verdict"
+
+
 @pytest.fixture
-def falsified(repo_path):
+def wrong_variant(request):
+    """``wrong_variant(verdict)``: record the verdict of a wrong variant this test expects to be
+    falsified, for the "Wrong variants" section of ``pytest --odl-report``; returns the verdict."""
+    def record(verdict):
+        request.node.user_properties.append((VARIANT_PROPERTY, verdict.to_dict()))
+        return verdict
+    return record
+
+
+@pytest.fixture
+def falsified(repo_path, wrong_variant):
     """``falsified(variants_file, claim_name)``: the wrong variant must be falsified with a
     counterexample confirmed in high precision that replays (in float64 too); returns it."""
     def run(variants_file, name, seed=0):
         (claim,) = [c for c in load_file(repo_path(variants_file)) if c.name == name]
-        verdict = check(claim, CheckConfig(seed=seed, device="cpu"))
+        verdict = wrong_variant(check(claim, CheckConfig(seed=seed, device="cpu")))
         assert verdict.status == "falsified", format_verdict(verdict)
         example = verdict.counterexample
         assert float(example.slack_exact) < 0

@@ -60,8 +60,8 @@ def test_matrix_factorization_bound_is_attained_at_the_tight_instance():
 
 @pytest.mark.parametrize("claim", [CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA],
                          ids=lambda c: c.name)
-def test_matrix_factorization_wrong_variants_are_falsified_on_a_scalar(claim):
-    verdict = check(claim, CheckConfig(seed=0, device="cpu"))
+def test_matrix_factorization_wrong_variants_are_falsified_on_a_scalar(claim, wrong_variant):
+    verdict = wrong_variant(check(claim, CheckConfig(seed=0, device="cpu")))
     assert verdict.status == "falsified"
     assert float(verdict.counterexample.slack_exact) < 0
     # shrunk to f(u) = (u² − σ)², d = r = 1: U = 0 (λ = −4σ) or U = √σ (λ = 8σ)

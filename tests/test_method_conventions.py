@@ -43,22 +43,22 @@ def wrong(suffix: str):
     return found
 
 
-def test_buffer_sign_plus_v_is_rejected_with_a_witness():
-    verdict = check(wrong("buffer-plus-v"))
+def test_buffer_sign_plus_v_is_rejected_with_a_witness(wrong_variant):
+    verdict = wrong_variant(check(wrong("buffer-plus-v")))
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("b_1 = +v")
     assert "at {'g(z)': 'z'" in verdict.details["failures"][0]
     assert "FAILED" in format_verdict(verdict)
 
 
-def test_nesterov_without_look_ahead_is_rejected():
-    verdict = check(wrong("without-look-ahead"))
+def test_nesterov_without_look_ahead_is_rejected(wrong_variant):
+    verdict = wrong_variant(check(wrong("without-look-ahead")))
     assert verdict.status == "falsified"
     assert verdict.details["failures"][0].startswith("theta_1 = x")
 
 
-def test_the_slides_literal_nesterov_is_not_torchs_under_its_convention():
-    verdict = check(wrong("slides-is-torchs"))
+def test_the_slides_literal_nesterov_is_not_torchs_under_its_convention(wrong_variant):
+    verdict = wrong_variant(check(wrong("slides-is-torchs")))
     assert verdict.status == "falsified"
     # step 1 agrees (v₀ = 0); the first difference is at step 2
     assert verdict.details["failures"][0].startswith("theta_2")

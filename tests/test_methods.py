@@ -246,9 +246,9 @@ def test_spectral_radius_alone_is_falsified_at_kappa_4_and_t_1(repo_path, x0, no
     assert float(shown["bound side"]) == pytest.approx(1 / 3, rel=1e-12)
 
 
-def test_search_falsifies_the_spectral_radius_variant_with_a_confirmed_shrunk_counterexample(repo_path):
+def test_search_falsifies_the_spectral_radius_variant_with_a_confirmed_shrunk_counterexample(repo_path, wrong_variant):
     (wrong,) = load_file(repo_path("tests/variants/heavy_ball_wrong.py"))
-    verdict = check(wrong, CheckConfig(seed=0, device="cpu"))
+    verdict = wrong_variant(check(wrong, CheckConfig(seed=0, device="cpu")))
     assert verdict.status == "falsified"
     example = verdict.counterexample
     assert float(example.slack_exact) < 0

@@ -1,6 +1,8 @@
 """The HTML report: self-contained, complete for every kind of verdict, deterministic, and
 written by ``check --report``, ``gate --report`` and ``pytest --odl-report``."""
+import io
 import json
+import os
 import re
 
 import pytest
@@ -77,9 +79,13 @@ def test_report_is_self_contained_and_shows_every_kind_of_verdict():
     assert "measure raised KeyError" in page
     assert "<th>first differing step</th><td>3</td>" in page and "<th>got</th>" in page
     assert "… 8 more rows (in the JSON)" in page
-    # plots: bound against observed, tightness, coverage, and the attached ones (PNG past 3000 points)
-    assert page.count("<svg") >= 5 and page.count("data:image/png;base64,") == 1
-    assert "second moment vs depth" in page and "no data" not in page
+    # plots: bound against observed, tightness, and the attached ones (PNG past 3000 points); no plot
+    # without data, and no histograms of what was drawn (the coverage table says it)
+    assert page.count("<svg") == 3 and page.count("data:image/png;base64,") == 1
+    assert "second moment vs depth" in page and "no data" not in page and "drawn eta" not in page
+    # kinds in words, tight or upper bound only where it means something, and the tightness summary
+    assert "sympy claim · tight" in page and "attained (0.9990)" in page
+    assert "Tightness: 1 of 1 tight bounds attained" in page
     assert "1 … 4 (4 distinct)" not in page and "1, 2, 3, 4" in page  # list-valued coverage flattened
     assert len(page) < 1_000_000
     ids = re.findall(r'\sid="([^"]+)"', page)  # inline SVGs share one id space
@@ -171,6 +177,154 @@ def test_pytest_collector_merges_worker_verdicts_and_records_crashes(tmp_path):
     assert data["environment"]["device"] == "cuda:0" and data["verdicts"][2]["device"] == ""
 
 
+def test_pytest_report_lists_the_wrong_variants_with_their_counterexamples(tmp_path):
+    collector = ReportCollector(_Config, str(tmp_path / "suite.html"))
+    wrong, survived = falsified_claim().to_dict(), held_claim().to_dict()
+    survived["theorem"] = "descent-lemma~not-actually-wrong"
+    for report in [_report("theorems/a.py::a", "passed", properties=[("odl_verdict", held_claim().to_dict())]),
+                   _report("tests/test_b.py::test_wrong", "passed", properties=[("odl_variant_verdict", wrong)]),
+                   _report("tests/test_c.py::test_again", "passed", properties=[("odl_variant_verdict", wrong)]),
+                   _report("tests/test_d.py::test_survived", "failed", properties=[("odl_variant_verdict", survived)])]:
+        collector.pytest_runtest_logreport(report)
+    collector.pytest_sessionfinish(None)
+    data = json.loads((tmp_path / "suite.json").read_text())
+    assert [v["theorem"] for v in data["verdicts"]] == ["descent-lemma"]  # variants are not theorem rows
+    assert [v["theorem"] for v in data["wrong_variants"]] == ["descent-lemma~not-actually-wrong",
+                                                              "descent-lemma~wrong"]  # one row per variant
+    page = (tmp_path / "suite.html").read_text()
+    variants = page[page.index('id="wrong-variants"'):page.index('id="environment"')]
+    assert "Wrong variants: 1 of 2 falsified as expected" in variants
+    assert variants.count('class="status expected">falsified as expected') == 2  # table row and section
+    assert 'class="status unexpected">held on 30 instances: not falsified' in variants
+    assert "exact slack -0.333333" in variants and "odl-verify reproduce &#39;v.py:descent-lemma~wrong&#39;" in variants
+
+
 def test_environment_names_versions_and_commit():
     env = environment(seed=3)
     assert env["seed"] == 3 and env["versions"]["torch"] and "profile" in env
+
+
+def test_a_proof_shows_its_equations_and_collapses_them_with_the_witness():
+    from odl_verify.theorems.method_conventions import NESTEROV_SLIDES_IS_NOT_NESTEROV
+    verdict = check(NESTEROV_SLIDES_IS_NOT_NESTEROV)
+    page = render([verdict.to_dict()], ENV)
+    section = page[page.index('<section id="t0">'):page.index("</section>")]
+    assert "sympy proof" in section and "upper bound" not in section and "tight" not in section.split("</p>")[0]
+    assert "0 instances" not in section and "What was drawn" not in section
+    # every identity and difference as rendered MathML (4 + 2 equations), inside collapsed <details>
+    assert section.count("<math ") == 6 and "<details open" not in section and section.count("<details>") == 3
+    assert "Proved in sympy: 4 of 4 identities" in section and "x_2: slides vs Nesterov" in section
+    assert "1/4" in section and "1/8" in section and "eta = 1/2" in section  # values at the witness, the witness
+    assert "\\\\frac" not in section and "\\\\beta" not in section  # no LaTeX source
+
+
+def _statistical(p_values, rejected) -> dict:
+    tests = [{"name": f"layer {i}", "expected": 1.0, "observed": 1.0 + 0.1 * i, "variance": 5.0, "samples": 100,
+              "blocks": 9, "p_value": p, "critical": 0.5, "detectable": 0.9, "rejected": r,
+              "method": "median of means"} for i, (p, r) in enumerate(zip(p_values, rejected))]
+    v = Verdict(theorem="kaiming-x", title="K", status=FALSIFIED if any(rejected) else HELD, statement="s",
+                kind="statistical", details={"tests": tests, "false_alarm": 1e-6})
+    return v.to_dict()
+
+
+def test_statistical_tables_show_p_values_only_when_some_is_informative():
+    quiet = render([_statistical([1.0, 1.0, 1.0], [False] * 3)], ENV)
+    assert "<th>p</th>" not in quiet and "Holm level" not in quiet and "nan" not in quiet
+    assert "Tests: 0 of 3 rejected, Holm-corrected at P(false alarm) ≤ 1e-06" in quiet
+    assert "<th>rejects beyond ±</th>" in quiet
+    loud = render([_statistical([1e-9, 0.5, 1.0], [True, False, False])], ENV)
+    assert "<th>p</th><th>Holm level</th>" in loud
+    row = loud[loud.index("<td>layer 0</td>"):].split("</tr>")[0]  # the rejected test comes first
+    assert "1e-09" in row and "3.33e-07" in row and "rejected" in row  # Holm: 1e-6/3 for the smallest p
+
+
+def test_axes_turn_logarithmic_only_where_the_data_span_more_than_two_decades():
+    from odl_verify.frontends.report.plots import axis_scale, bound_against_observed, render as render_plot
+    assert axis_scale([1e-8, 1.0]) == ("log", {})
+    assert axis_scale([1.0, 50.0]) == ("linear", {})
+    assert axis_scale([-1.0, 0.0, 1e-6, 10.0]) == ("symlog", {"linthresh": 1e-06})
+    assert axis_scale([1e-8, 1.0], "linear") != axis_scale([1e-8, 1.0], "symlog")  # a requested scale is kept
+    spec = bound_against_observed({"bound": [1e-9, 1e-3, 1.0], "observed": [1e-9, 9e-4, 1.0]}, tight=True)
+    svg = render_plot(spec, "u")
+    assert "10^{-8}" in svg or "10^{-9}" in svg  # decade tick labels, not a linear axis with everything at 0
+
+
+def test_tight_claims_that_were_not_reached_are_flagged():
+    short = held_claim()
+    short.tightness = 0.84
+    page = render([short.to_dict()], ENV)
+    assert "tight, reached 0.8400 only" in page and "not reached: descent-lemma" in page
+
+
+# ---------------------------------------------------------------- the math font
+def shipped_formulas() -> list[str]:
+    """Every formula the report draws for the shipped theorems: each claim's hypotheses and
+    conclusion (MathML from sympy, or LaTeX converted) and every equation of each sympy proof."""
+    from odl_verify.engine.proofs import SymbolicFinding
+    from odl_verify.frontends.registry import builtin_claims
+    from odl_verify.frontends.report import formulas
+    texts = []
+    for claim in builtin_claims().values():
+        texts += formulas({"mathml": claim.mathml(), "latex": claim.latex()})["all"]
+        if isinstance(claim, SymbolicFinding):
+            details = check(claim).details
+            texts += [row["mathml"] for row in details["identities"] + details["differences"]]
+    return texts
+
+
+def test_embedded_font_draws_every_glyph_of_every_shipped_formula_and_stretches():
+    from fontTools.ttLib import TTFont
+    from odl_verify.frontends.report import fonts
+    from odl_verify.theorems.heavy_ball import HEAVY_BALL_RATE
+    texts = shipped_formulas()
+    assert HEAVY_BALL_RATE.mathml()["conclusion"] in texts and len(texts) > 40
+    text = "".join(texts)
+    font = fonts.font_bytes(text)
+    assert fonts.missing_glyphs(text, font) == set()
+    assert "MATH" in TTFont(io.BytesIO(font))  # radicals and delimiters take their sizes from it
+    assert fonts.unstretchable(font, "√()[]{|‖") == []
+    # the heavy-ball rate has its square roots, and the font draws the radical sign they need
+    assert HEAVY_BALL_RATE.mathml()["conclusion"].count("<msqrt>") == 8 and "√" not in HEAVY_BALL_RATE.mathml()["conclusion"]
+    assert 0x221A in TTFont(io.BytesIO(font)).getBestCmap()
+    assert len(font) < 80_000  # the subset, not the 186 kB source
+
+
+def test_font_checks_reject_a_text_font_that_draws_no_radical():
+    """The font the report embedded before: matplotlib's STIXGeneral cut to the formulas' text.
+    It has no √ (an <msqrt> has none in its text) and no MATH table: the checks must say so."""
+    import matplotlib
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from odl_verify.frontends.report import fonts
+    from odl_verify.theorems.heavy_ball import HEAVY_BALL_RATE
+    formula = HEAVY_BALL_RATE.mathml()["conclusion"]
+    text_only = {ord(c) for c in re.sub(r"<[^>]*>", "", formula) if not c.isspace()}
+    font = TTFont(os.path.join(os.path.dirname(matplotlib.__file__), "mpl-data", "fonts", "ttf", "STIXGeneral.ttf"))
+    subsetter = subset.Subsetter(subset.Options())
+    subsetter.populate(unicodes=text_only)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    assert "√" in fonts.missing_glyphs(formula, out.getvalue())
+    assert set(fonts.unstretchable(out.getvalue(), "√()")) == set("√()")
+
+
+def test_vendored_font_is_renamed_and_keeps_its_license():
+    from fontTools.ttLib import TTFont
+    from odl_verify.frontends.report import fonts
+    names = TTFont(io.BytesIO(fonts.font_bytes("<math><mi>x</mi></math>")))["name"]
+    assert names.getDebugName(1) == fonts.FAMILY and "STIX" in names.getDebugName(0)
+    assert "Open Font License" in names.getDebugName(13)
+    with open(os.path.join(os.path.dirname(fonts.SOURCE), "OFL.txt"), encoding="utf-8") as handle:
+        license_text = handle.read()
+    assert "SIL OPEN FONT LICENSE" in license_text and "STIX Fonts Project Authors" in license_text
+
+
+def test_a_legend_names_no_curve_that_the_plot_cannot_show():
+    from odl_verify.frontends.report.plots import render as render_plot
+    spec = {"title": "moments", "kind": "line", "yscale": "log", "series": [
+        {"label": "kaiming", "x": [0, 1, 2], "y": [1.0, 1.0, 1.0]},
+        {"label": "zero", "x": [0, 1, 2], "y": [1.0, 0.0, 0.0]},  # positive at the start: drawn
+        {"label": "dead", "x": [0, 1, 2], "y": [0.0, 0.0, 0.0]}]}
+    svg = render_plot(spec, "v")
+    assert "dead (not &gt; 0: off the log axis)" in svg and "zero (not" not in svg and "kaiming (not" not in svg

@@ -8,6 +8,7 @@ The screenshot is kept at ``reports/browser-screenshot.png`` for a person to loo
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import shutil
@@ -21,7 +22,9 @@ from odl_verify.frontends.cli import main
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+# no scrollbars: a screenshot beyond the viewport drops the scrollbar, which would re-center the page
+# and shift everything off the boxes the probe measured
+FLAGS = ["--headless", "--hide-scrollbars", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-pipe", "--window-size=1200,900"]
 
@@ -100,6 +103,9 @@ class DevTools:
 PROBE = textwrap.dedent("""
     (() => {
       const box = e => e.getBoundingClientRect();
+      const page = e => { const b = box(e); return {x: b.left + scrollX, y: b.top + scrollY, w: b.width, h: b.height}; };
+      const union = els => { const bs = els.map(page), x = Math.min(...bs.map(b => b.x)), y = Math.min(...bs.map(b => b.y));
+        return {x, y, w: Math.max(...bs.map(b => b.x + b.w)) - x, h: Math.max(...bs.map(b => b.y + b.h)) - y}; };
       const fracs = [...document.querySelectorAll('mfrac')].map(f => {
         const [num, den] = [box(f.children[0]), box(f.children[1])];
         return {stacked: num.bottom <= den.top + 1, width: box(f).width};
@@ -115,6 +121,12 @@ PROBE = textwrap.dedent("""
         mathDisplay: getComputedStyle(document.querySelector('math')).display,
         fracs, plots,
         fontLoaded: document.fonts.check('16px "ODL Math"'),
+        radicals: [...document.querySelectorAll('msqrt')].map(s => ({box: page(s), radicand: union([...s.children])})),
+        fences: [...document.querySelectorAll('mo')].filter(o => {
+          const kids = [...o.parentElement.children], c = o.textContent.trim();
+          return c.length === 1 && '()[]'.includes(c) && kids.length > 2 && (kids[0] === o || kids[kids.length - 1] === o);
+        }).map(o => ({char: o.textContent.trim(), box: page(o),
+                      content: union([...o.parentElement.children].filter(k => k.tagName.toLowerCase() !== 'mo'))})),
         fontStatus: [...document.fonts].map(f => f.family + ':' + f.status),
         counterexamples: [...document.querySelectorAll('pre.repro')].length,
       };
@@ -122,11 +134,55 @@ PROBE = textwrap.dedent("""
 """)
 
 
+#: device pixels per CSS pixel of the screenshot: a radical in a script-size fraction is a few CSS px wide
+SCALE = 2
+
+
+def ink(image, x0: float, y0: float, x1: float, y1: float, dark: int = 140) -> tuple[set, set]:
+    """The (columns, rows) of dark pixels inside a rectangle given in CSS pixels of the page."""
+    box = (max(0, round(x0 * SCALE)), max(0, round(y0 * SCALE)), round(x1 * SCALE), round(y1 * SCALE))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return set(), set()
+    region = image.crop(box)
+    dark_pixels = [i for i, value in enumerate(region.tobytes()) if value < dark]  # mode "L": a byte a pixel
+    return {i % region.width for i in dark_pixels}, {i // region.width for i in dark_pixels}
+
+
+def radical_problems(radicals, image) -> list[str]:
+    """Each <msqrt> must draw a radical sign left of its radicand, at least as tall (MathML makes it
+    radicand + gap + rule; 0.95 allows for anti-aliasing), and a bar over most of the radicand."""
+    problems = []
+    for i, radical in enumerate(radicals):
+        box, inner = radical["box"], radical["radicand"]
+        _, rows = ink(image, box["x"], box["y"], inner["x"], box["y"] + box["h"])
+        height = max(rows) - min(rows) + 1 if rows else 0
+        if height < 0.95 * inner["h"] * SCALE:
+            problems.append(f"msqrt #{i}: radical sign {height}px tall beside a radicand {inner['h'] * SCALE:.0f}px tall")
+        columns, _ = ink(image, inner["x"], box["y"], inner["x"] + inner["w"], inner["y"] + 0.5)
+        if len(columns) < 0.8 * inner["w"] * SCALE:
+            problems.append(f"msqrt #{i}: no bar over the radicand ({len(columns)} ink columns)")
+    return problems
+
+
+def fence_problems(fences, image) -> list[str]:
+    """Each parenthesis or bracket around taller content must stretch over most of its height."""
+    problems = []
+    for i, fence in enumerate(fences):
+        box, content = fence["box"], fence["content"]
+        top, bottom = min(box["y"], content["y"]) - 2, max(box["y"] + box["h"], content["y"] + content["h"]) + 2
+        _, rows = ink(image, box["x"], top, box["x"] + box["w"], bottom)
+        height = max(rows) - min(rows) + 1 if rows else 0
+        if height < 0.8 * content["h"] * SCALE:
+            problems.append(f"fence {fence['char']!r} #{i}: {height}px tall beside content {content['h'] * SCALE:.0f}px")
+    return problems
+
+
 @pytest.fixture
 def falsified_report(tmp_path, repo_path):
-    """A report of the descent lemma (held) and its wrong variants (falsified)."""
+    """A report of the descent lemma and the heavy-ball rate (held; the rate's formula has square
+    roots in nested fractions) and the descent lemma's wrong variants (falsified)."""
     out = tmp_path / "report.html"
-    code = main(["check", "descent-lemma", repo_path("tests", "variants", "descent_lemma_wrong.py"),
+    code = main(["check", "descent-lemma", "heavy-ball-rate", repo_path("tests", "variants", "descent_lemma_wrong.py"),
                  "--examples", "4", "--device", "cpu", "--report", str(out)])
     assert code == 1  # the variants are falsified
     return out
@@ -139,20 +195,26 @@ def test_report_renders_math_and_plots_offline_in_chromium(falsified_report, tmp
         session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
             browser.send(f"{domain}.enable", session)
+        browser.send("Emulation.setDeviceMetricsOverride", session, width=1200, height=900, deviceScaleFactor=SCALE,
+                     mobile=False)
         browser.events.clear()
         browser.send("Page.navigate", session, url=falsified_report.as_uri())
         browser.wait_for("Page.loadEventFired")
         browser.send("Runtime.evaluate", session, expression="document.fonts.ready", awaitPromise=True)
         seen = browser.send("Runtime.evaluate", session, expression=PROBE, returnByValue=True)["result"]["value"]
         metrics = browser.send("Page.getLayoutMetrics", session)["cssContentSize"]
+        # down to the last formula at least: the radicals and fences below are checked on this picture
+        bottom = max(m["box"]["y"] + m["box"]["h"] for m in seen["radicals"] + seen["fences"]) + 20
         shot = browser.send("Page.captureScreenshot", session, format="png", captureBeyondViewport=True,
-                            clip={"x": 0, "y": 0, "width": metrics["width"], "height": min(metrics["height"], 4000),
-                                  "scale": 1})
+                            clip={"x": 0, "y": 0, "width": metrics["width"],
+                                  "height": min(metrics["height"], max(bottom, 3000)), "scale": 1})
     finally:
         browser.close()
     os.makedirs(repo_path("reports"), exist_ok=True)
     with open(repo_path("reports", "browser-screenshot.png"), "wb") as handle:
         handle.write(base64.b64decode(shot["data"]))
+    from PIL import Image
+    image = Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("L")
 
     requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == [], requests
@@ -170,6 +232,10 @@ def test_report_renders_math_and_plots_offline_in_chromium(falsified_report, tmp
         assert source not in seen["text"]
     assert "\U0001D702" in seen["text"] and "\U0001D6FD" in seen["text"]  # η, β drawn as math italic
     assert seen["fontLoaded"], seen["fontStatus"]
+    # every square root is drawn, sign and bar (the heavy-ball rate has eight), and every parenthesis
+    # around a fraction stretches: the report shows the claim's formula, not (L/μ − 1)/(L/μ + 1)
+    assert len(seen["radicals"]) >= 8 and radical_problems(seen["radicals"], image) == []
+    assert len(seen["fences"]) >= 4 and fence_problems(seen["fences"], image) == []
     # plots are drawn, and the falsified variants show their counterexamples
     assert len(seen["plots"]) >= 4 and all(p["width"] > 100 and p["height"] > 80 and p["drawn"] for p in seen["plots"])
     assert seen["counterexamples"] == 3 and "Counterexample (shrunk; confirmed" in seen["text"]

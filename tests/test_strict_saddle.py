@@ -129,19 +129,19 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
         assert shown["family"] == "cubic-saddle-axis" and 0 < float(shown["hyperparameters"]["delta"]) <= 0.5
 
 
-def test_perturbed_gd_without_perturbation_is_falsified(repo_path):
+def test_perturbed_gd_without_perturbation_is_falsified(repo_path, wrong_variant):
     (claim,) = load_file(repo_path("tests/variants/perturbed_gd_wrong.py"))
-    verdict = check(claim, CheckConfig(seed=0, device="cpu"))
+    verdict = wrong_variant(check(claim, CheckConfig(seed=0, device="cpu")))
     assert verdict.status == "falsified"
     assert all(row["failures"] == row["runs"] for row in verdict.details["per_dimension"])
 
 
-def test_octopus_escape_is_exponential_and_the_polynomial_claim_is_falsified(repo_path):
+def test_octopus_escape_is_exponential_and_the_polynomial_claim_is_falsified(repo_path, wrong_variant):
     verdict = check(OCTOPUS, CheckConfig(seed=0, device="cpu"))
     assert verdict.status == "held" and 0 < verdict.tightness <= 1
     assert verdict.details["float64_agrees_for_d"][:3] == [1, 2, 3]
     (polynomial,) = load_file(repo_path("tests/variants/octopus_wrong.py"))
-    wrong = check(polynomial, CheckConfig(seed=0, device="cpu"))
+    wrong = wrong_variant(check(polynomial, CheckConfig(seed=0, device="cpu")))
     assert wrong.status == "falsified"
     rejected = {t["name"].rsplit("d = ", 1)[1] for t in wrong.details["tests"] if t["rejected"]}
     assert "1" not in rejected and {"3", "10"} <= rejected  # d = 1 is the identity; the growth shows from there on

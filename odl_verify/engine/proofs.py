@@ -25,6 +25,7 @@ import sympy as sp
 from ..core.config import CheckConfig
 from ..core.verdict import FALSIFIED, Verdict, open_verdict
 from ..definitions.claims import Checkable
+from ..definitions.claims.mathml import sympy_to_mathml
 
 Pair = tuple[str, sp.Expr, sp.Expr]
 
@@ -40,6 +41,11 @@ def at_witness(expr: sp.Expr, witness: Mapping) -> sp.Expr:
 
 def _show(expr: sp.Expr) -> dict[str, str]:
     return {"text": sp.sstr(expr), "latex": sp.latex(expr)}
+
+
+def _equation(relation, lhs: sp.Expr, rhs: sp.Expr) -> str:
+    """MathML of ``lhs = rhs`` (or ≠) as written, unevaluated, for the report."""
+    return sympy_to_mathml(relation(lhs, rhs, evaluate=False))
 
 
 class SymbolicFinding(Checkable):
@@ -68,7 +74,7 @@ class SymbolicFinding(Checkable):
 
     def _agrees(self, label, lhs, rhs) -> tuple[bool, dict]:
         difference = sp.expand(lhs - rhs)
-        row = {"label": label, "lhs": _show(lhs), "rhs": _show(rhs)}
+        row = {"label": label, "lhs": _show(lhs), "rhs": _show(rhs), "mathml": _equation(sp.Eq, lhs, rhs)}
         if difference != 0 and self.witness:
             value = at_witness(difference, self.witness)
             if value != 0:  # not an identity: a concrete instance shows it, no simplification needed
@@ -80,7 +86,7 @@ class SymbolicFinding(Checkable):
 
     def _differs(self, label, lhs, rhs) -> tuple[bool, dict]:
         value = at_witness(lhs - rhs, self.witness)
-        return value != 0, {"label": label, "lhs": _show(lhs), "rhs": _show(rhs),
+        return value != 0, {"label": label, "lhs": _show(lhs), "rhs": _show(rhs), "mathml": _equation(sp.Ne, lhs, rhs),
                             "witness": self._witness_text(lhs - rhs),
                             "lhs at witness": sp.sstr(at_witness(lhs, self.witness)),
                             "rhs at witness": sp.sstr(at_witness(rhs, self.witness)),

@@ -133,11 +133,15 @@ class ReportCollector:
     def __init__(self, config, path: str):
         self.config, self.path = config, path
         self.verdicts: dict[str, dict] = {}
+        #: verdicts of wrong variants that tests expect to be falsified, by (variant, test)
+        self.variants: dict[tuple[str, str], dict] = {}
 
     def pytest_runtest_logreport(self, report):
         for name, value in report.user_properties:
             if name == "odl_verdict":
                 self.verdicts[report.nodeid] = value
+            elif name == "odl_variant_verdict":
+                self.variants[(value.get("theorem", ""), report.nodeid)] = value
         if (report.failed and report.nodeid not in self.verdicts
                 and any(name == "odl_claim" for name, _ in report.user_properties)):
             # the check itself crashed: still a row of the report, shown as an error; built here
@@ -151,9 +155,13 @@ class ReportCollector:
         verdicts = [self.verdicts[k] for k in sorted(self.verdicts)]
         # where the checks ran, as the workers (perhaps remote ones) saw it
         devices = sorted({v["device"] for v in verdicts if v.get("device")})
+        variants: dict[str, dict] = {}  # one per variant: from the first test that checked it, by node id
+        for name, test in sorted(self.variants):
+            variants.setdefault(name, self.variants[name, test])
         write_report(self.path, verdicts,
                      environment(seed=self.config.option.odl_seed, device=", ".join(devices) or None,
-                                 command="pytest " + " ".join(self.config.invocation_params.args)))
+                                 command="pytest " + " ".join(self.config.invocation_params.args)),
+                     variants=list(variants.values()))
 
 
 class ClaimModule(pytest.File):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Mapping
 
 import sympy as sp
@@ -27,7 +28,8 @@ _OPERATORS = {"|": "‖", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", 
               "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
               "sum": "∑", "prod": "∏", ",": "", ";": "", "!": "", "quad": "", "qquad": ""}
 _UPRIGHT = {"log", "exp", "min", "max", "sup", "inf", "det", "tr", "sin", "cos", "lim", "Var"}
-_VARIANTS = {"mathbb": "double-struck", "mathcal": "script", "mathbf": "bold"}
+#: letter styles, written as Unicode mathematical letters: browsers implement no mathvariant but "normal"
+_VARIANTS = {"mathbb": "DOUBLE-STRUCK", "mathcal": "SCRIPT", "mathbf": "BOLD"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)")
 
 
@@ -69,8 +71,29 @@ def _text_group(tokens: _Tokens) -> str:
     return "".join(words)
 
 
+def _styled(text: str, style: str) -> str:
+    """``text`` in the mathematical letters of ``style`` (𝔼 for E double-struck, 𝒩 for N script);
+    a few live in Letterlike Symbols (ℝ, ℒ), and characters without a styled form stay as they are."""
+    letters = []
+    for char in text:
+        case = "CAPITAL" if char.isupper() else "SMALL"
+        for name in (f"MATHEMATICAL {style} {case} {char.upper()}", f"{style} {case} {char.upper()}"):
+            try:
+                letters.append(unicodedata.lookup(name))
+                break
+            except KeyError:
+                continue
+        else:
+            letters.append(char)
+    return "".join(letters)
+
+
 def _atom(tokens: _Tokens) -> str:
     token = tokens.take()
+    return _atom_of(token, tokens)
+
+
+def _atom_of(token, tokens: _Tokens | None = None) -> str:
     command, letter, number, _, other = token.groups()
     if command is not None:
         if command in _IDENTIFIERS:
@@ -88,7 +111,7 @@ def _atom(tokens: _Tokens) -> str:
         if command in ("mathrm", "operatorname", "text"):
             return f'<mi mathvariant="normal">{html.escape(_text_group(tokens))}</mi>'
         if command in _VARIANTS:
-            return f'<mi mathvariant="{_VARIANTS[command]}">{html.escape(_text_group(tokens))}</mi>'
+            return f"<mi>{html.escape(_styled(_text_group(tokens), _VARIANTS[command]))}</mi>"
         raise ValueError(f"unsupported LaTeX command \\{command}")
     if letter is not None:
         return f"<mi>{letter}</mi>"
@@ -99,12 +122,26 @@ def _atom(tokens: _Tokens) -> str:
     return f"<mo>{html.escape(other)}</mo>"
 
 
+#: a delimiter that opens a group, and what closes it: the group becomes one <mrow>, so the
+#: fences are its first and last children (prefix and postfix forms: no infix spacing in f(x_t))
+#: and a script after the closing fence applies to the whole group (‖∇f‖², not ‖∇f‖ then ‖²)
+_FENCES = {"(": ")", "[": "]", "\\|": "\\|", "\\lVert": "\\rVert", "\\langle": "\\rangle"}
+
+
 def _sequence(tokens: _Tokens, closing: str | None = None) -> str:
     parts: list[str] = []
     while (token := tokens.peek()) is not None:
-        if closing is not None and token.group(5) == closing:
+        if closing is not None and token.group(0) == closing:
             tokens.take()
             return "".join(parts)
+        if token.group(0) in _FENCES:
+            tokens.take()
+            opening, inner = _atom_of(token), _sequence(tokens, closing=_FENCES[token.group(0)])
+            closing_fence = _atom_of(_TOKEN.match(_FENCES[token.group(0)]))
+            if token.group(0) != "(":  # a display name's content is one line tall: bars at text size
+                opening, closing_fence = (f.replace("<mo>", '<mo stretchy="false">') for f in (opening, closing_fence))
+            parts.append(f"<mrow>{opening}{inner}{closing_fence}</mrow>")
+            continue
         if token.group(5) in ("_", "^"):
             if not parts:
                 raise ValueError(f"{token.group(5)} without a base")
@@ -151,6 +188,42 @@ class _Printer(MathMLPresentationPrinter):
                 pass
         return super()._print_Symbol(sym, style)
 
+    def _as_ordered_terms(self, expr, order=None):
+        """Terms as sympy stores them, except that a negative constant goes last: √L/√μ − 1
+        rather than −1 + √L/√μ (the sum is the same; the page reads as the claim is written)."""
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        if len(terms) > 1 and terms[0].is_Number and terms[0].is_negative:
+            terms = terms[1:] + terms[:1]
+        return terms
+
+    def _print_Piecewise(self, expr):
+        """A brace and one row per piece: value, then "if condition" (or "otherwise")."""
+        table = self.dom.createElement("mtable")
+        for value, condition in expr.args:
+            row = self.dom.createElement("mtr")
+            for content in (self._print(value), self._condition(condition)):
+                cell = self.dom.createElement("mtd")
+                cell.appendChild(content)
+                row.appendChild(cell)
+            table.appendChild(row)
+        brace = self.dom.createElement("mo")
+        brace.appendChild(self.dom.createTextNode("{"))
+        mrow = self.dom.createElement("mrow")
+        mrow.appendChild(brace)
+        mrow.appendChild(table)
+        return mrow
+
+    def _condition(self, condition):
+        word = self.dom.createElement("mtext")
+        mrow = self.dom.createElement("mrow")
+        mrow.appendChild(word)
+        if condition == sp.true:
+            word.appendChild(self.dom.createTextNode("otherwise"))
+        else:
+            word.appendChild(self.dom.createTextNode("if\u00a0"))
+            mrow.appendChild(self._print(condition))
+        return mrow
+
     def _fragment(self, markup: str):
         from xml.dom.minidom import parseString
         return parseString(f'<math xmlns="http://www.w3.org/1998/Math/MathML">{markup}</math>'
@@ -161,6 +234,15 @@ def _wrap(inner: str) -> str:
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{inner}</math>'
 
 
+#: sympy writes subtraction and negative numbers with the hyphen-minus, which a math font draws
+#: as a short hyphen: the minus sign U+2212 instead
+_HYPHEN_MINUS = ((re.compile(r"<mo>-</mo>"), "<mo>\u2212</mo>"),
+                 (re.compile(r"<mn>-([^<]*)</mn>"), "<mrow><mo>\u2212</mo><mn>\\1</mn></mrow>"))
+
+
 def sympy_to_mathml(expr: sp.Basic, names: Mapping[sp.Symbol, str] | None = None) -> str:
     """A ``<math>`` element for a sympy expression or relation."""
-    return _wrap(_Printer(names or {}).doprint(expr))
+    markup = _Printer(names or {}).doprint(expr)
+    for pattern, replacement in _HYPHEN_MINUS:
+        markup = pattern.sub(replacement, markup)
+    return _wrap(markup)

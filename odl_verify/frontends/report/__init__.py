@@ -20,9 +20,12 @@ from typing import Any, Iterable
 
 from ...core.verdict import ERROR, FALSIFIED, HELD, Counterexample, Verdict
 from ...errors import UsageError
+from . import sections as sections_module
 
-#: keys of ``verdict.details`` that have their own place in a section
-_DETAILS_SHOWN_ELSEWHERE = {"plots", "domains", "notes"}
+#: keys of ``verdict.details`` that have their own place in a section (proofs and tests have
+#: their own tables; a proof's notes restate its identities, so its notes are not repeated)
+_DETAILS_SHOWN_ELSEWHERE = {"plots", "domains", "notes", "identities", "differences", "witness", "failures",
+                            "tests", "false_alarm"}
 #: longest list shown in full in a details table
 _LIST_SHOWN = 12
 
@@ -87,63 +90,92 @@ def _git_commit() -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def write_report(path: str, verdicts: Iterable[Verdict | dict], env: dict[str, Any]) -> None:
-    """The HTML report at ``path`` and the same data as JSON beside it (``.json``)."""
+def write_report(path: str, verdicts: Iterable[Verdict | dict], env: dict[str, Any],
+                 variants: Iterable[Verdict | dict] = ()) -> None:
+    """The HTML report at ``path`` and the same data as JSON beside it (``.json``); ``variants``
+    are the verdicts of wrong variants that a test suite expects to be falsified."""
     dicts = [v.to_dict() if isinstance(v, Verdict) else v for v in verdicts]
-    atomic_write(json_path(path), json.dumps({"environment": env, "verdicts": dicts}, indent=1, sort_keys=True))
-    atomic_write(path, render(dicts, env))
+    variant_dicts = [v.to_dict() if isinstance(v, Verdict) else v for v in variants]
+    data = {"environment": env, "verdicts": dicts}
+    if variant_dicts:
+        data["wrong_variants"] = variant_dicts
+    atomic_write(json_path(path), json.dumps(data, indent=1, sort_keys=True))
+    atomic_write(path, render(dicts, env, variant_dicts))
 
 
 # ---------------------------------------------------------------- rendering
-def render(verdicts: list[dict], env: dict[str, Any]) -> str:
+def render(verdicts: list[dict], env: dict[str, Any], variants: list[dict] = ()) -> str:
     """The report's HTML for verdict dicts; the same input gives the same bytes."""
     import jinja2
     from markupsafe import Markup
 
     from . import fonts
-    sections = [_section(v, index) for index, v in enumerate(verdicts)]
-    math_text = "".join(f for s in sections for f in s["formulas"])
+    # grouped by the theory section they check (stable: a run's order within a section stays)
+    order = sorted(range(len(verdicts)), key=lambda i: _section_number(verdicts[i]))
+    sections = [_section(verdicts[i], f"t{i}") for i in order]
+    variant_sections = [_section(v, f"w{index}") for index, v in enumerate(variants)]
+    math_text = "".join(f for s in sections + variant_sections for f in s["formulas"])
     loader = jinja2.PackageLoader("odl_verify.frontends.report", "templates")
     templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                    undefined=jinja2.StrictUndefined)
     counts = Counter(v.get("status") for v in verdicts)
+    expected = sum(1 for v in variants if v.get("status") == FALSIFIED)
     return templates.get_template("report.html.j2").render(
-        sections=sections, env=env, counts=counts, HELD=HELD, FALSIFIED=FALSIFIED, ERROR=ERROR,
+        sections=sections, variants=variant_sections, variants_falsified=expected, env=env, counts=counts,
+        HELD=HELD, FALSIFIED=FALSIFIED, ERROR=ERROR, tightness=sections_module.tightness_summary(verdicts),
         font_css=Markup(fonts.font_face(math_text) if math_text else ""), font_family=fonts.FAMILY,
         env_table=Markup(details_table(env)))
 
 
-def _section(v: dict, index: int) -> dict:
+def _section_number(v: dict) -> int:
+    section = sections_module.theory_section(v)
+    return int(section[1:]) if section else 1_000_000
+
+
+def _section(v: dict, anchor: str) -> dict:
     from markupsafe import Markup
 
     from . import plots
-    formulas = _formulas(v)
+    shown = formulas(v)
+    details = v.get("details") or {}
+    proof = sections_module.proof(details)
+    tests = sections_module.statistical_tests(details)
     specs = []
     if v.get("kind", "claim") == "claim":
         specs += [s for s in (plots.bound_against_observed(v.get("samples") or {}, bool(v.get("tight"))),
                               plots.tightness_histogram(v.get("samples") or {})) if s]
-    details = v.get("details") or {}
     specs += [p for p in details.get("plots", []) if isinstance(p, dict)]
-    rendered = [plots.render(spec, f"p{index}-{n}") for n, spec in enumerate(specs)]
-    coverage = v.get("coverage") or {}
-    coverage_plots = [plots.render(spec, f"c{index}-{n}", width=2.6, height=1.9)
-                      for n, spec in enumerate(plots.coverage_plots(coverage))]
+    rendered = [plots.render(spec, f"{anchor}-{n}") for n, spec in enumerate(specs)]
     shown_details = {k: d for k, d in details.items() if k not in _DETAILS_SHOWN_ELSEWHERE}
     counterexample = v.get("counterexample")
     return {
-        "v": v, "anchor": f"t{index}", "formulas": formulas["all"],
-        "hypotheses": [Markup(m) for m in formulas["hypotheses"]],
-        "conclusion": Markup(formulas["conclusion"]) if formulas["conclusion"] else None,
-        "verdict_text": _verdict_text(v),
-        "coverage": _coverage_rows(coverage),
-        "plots": [Markup(p) for p in rendered + coverage_plots if p],
+        "v": v, "anchor": anchor, "formulas": shown["all"] + sections_module.proof_formulas(proof),
+        "hypotheses": [Markup(m) for m in shown["hypotheses"]],
+        "conclusion": Markup(shown["conclusion"]) if shown["conclusion"] else None,
+        "verdict_text": sections_module.verdict_text(v), "kind": sections_module.kind_label(v),
+        "evidence": sections_module.evidence(v),
+        "bound": sections_module.bound_label(v), "tightness": sections_module.tightness(v),
+        "theory": sections_module.theory_section(v),
+        "drew": bool(v.get("instances") or v.get("examples") or v.get("coverage")),
+        "coverage": sections_module.coverage_rows(v.get("coverage") or {}),
+        "proof": _markup_proof(proof), "tests": tests,
+        "plots": [Markup(p) for p in rendered if p],
         "details": Markup(details_table(shown_details)) if shown_details else None,
         "counterexample": Markup(details_table(counterexample["shown"])) if counterexample else None,
         "counterexample_summary": Counterexample(**counterexample).summary() if counterexample else None,
     }
 
 
-def _formulas(v: dict) -> dict:
+def _markup_proof(proof: dict | None) -> dict | None:
+    from markupsafe import Markup
+    if proof is None:
+        return None
+    for row in proof["identities"] + proof["differences"]:
+        row["mathml"] = Markup(row["mathml"]) if row["mathml"] else None
+    return proof
+
+
+def formulas(v: dict) -> dict:
     """MathML from the verdict (the claim's sympy); else its LaTeX converted; else nothing,
     and the section shows the plain-text statement instead of any markup source."""
     from ...definitions.claims.mathml import latex_to_mathml
@@ -159,42 +191,19 @@ def _formulas(v: dict) -> dict:
             "all": hypotheses + ([conclusion] if conclusion else [])}
 
 
-def _verdict_text(v: dict) -> str:
-    status = v.get("status")
-    if status == HELD:  # a proof or exact computation draws no instances
-        return f"held on {v['instances']} instances" if v.get("instances") else "held"
-    if status == FALSIFIED:
-        return "falsified"
-    return "error"
-
-
-def _coverage_rows(coverage: dict) -> list[dict]:
-    """One row per drawn quantity: the range of numbers, or counts of categories."""
-    from .plots import numeric_values
-    rows = []
-    for key in sorted(coverage):
-        values, numbers = coverage[key], numeric_values(coverage[key])
-        if numbers:
-            distinct = sorted(set(numbers))
-            shown = (", ".join(_fmt(x) for x in distinct) if len(distinct) <= 8
-                     else f"{_fmt(distinct[0])} … {_fmt(distinct[-1])} ({len(distinct)} distinct)")
-        else:
-            counts = sorted(Counter(map(str, values)).items())
-            shown = ", ".join(f"{name} ×{n}" for name, n in counts[:8])
-            shown += f", … ({len(counts) - 8} more kinds)" if len(counts) > 8 else ""
-        rows.append({"name": key, "count": len(values), "shown": shown})
-    return rows
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+def _blank(value) -> bool:
+    """A table cell with nothing to say: None, empty, or a non-finite number."""
+    if value is None or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, float) or value in ("nan", "inf", "-inf"):
+        return sections_module.number(value) is None
+    return False
 
 
 def details_table(value, depth: int = 0) -> str:
     """Any JSON-like value as readable HTML: dicts as two-column tables, lists of dicts as
-    tables with a column per key, other lists inline (long ones cut with a count)."""
+    tables with a column per key (columns blank in every row left out), other lists inline
+    (long ones cut with a count)."""
     escape = html.escape
     if isinstance(value, dict):
         if not value:
@@ -204,7 +213,8 @@ def details_table(value, depth: int = 0) -> str:
         return f'<table class="kv">{rows}</table>'
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(item, dict) for item in value) and depth < 4:
-            columns = list(dict.fromkeys(k for item in value for k in item))
+            columns = [c for c in dict.fromkeys(k for item in value for k in item)
+                       if not all(_blank(item.get(c)) for item in value)]
             head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
             body = "".join("<tr>" + "".join(f"<td>{details_table(item.get(c, ''), depth + 1)}</td>"
                                             for c in columns) + "</tr>" for item in value[:_LIST_SHOWN])
@@ -215,6 +225,6 @@ def details_table(value, depth: int = 0) -> str:
         more = f", … ({len(value) - _LIST_SHOWN} more)" if len(value) > _LIST_SHOWN else ""
         return f'<span class="list">[{", ".join(items)}{more}]</span>'
     if isinstance(value, float):
-        return escape(_fmt(value))
+        return escape(sections_module.fmt(value))
     text = escape(str(value))
     return f"<code>{text}</code>" if "\n" in text or len(text) > 80 else text

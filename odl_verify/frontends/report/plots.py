@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib import ticker  # noqa: E402
 
 #: above this many points a plot is embedded as PNG rather than SVG
 PNG_ABOVE_POINTS = 3000
@@ -43,27 +44,70 @@ def _pairs(series: dict) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
+#: line styles by series: a later series drawn dashed over an earlier one stays visible where
+#: the two coincide (a tight bound drawn over the observed curve), so no legend entry names a
+#: curve hidden under another
+_LINE_STYLES = ("-", (0, (5, 3)), (0, (1, 2)), "-.")
+#: a "linear" axis becomes logarithmic when its data span more than this ratio (two decades)
+LOG_ABOVE_RATIO = 100.0
+
+
+def axis_scale(values: list[float], requested: str = "linear") -> tuple[str, dict]:
+    """The scale of an axis and its options: the requested one, except that a linear axis whose
+    data span more than two decades becomes log (all positive) or symlog (signs mixed, linear
+    only within the smallest nonzero magnitude), where points would otherwise pile up at 0."""
+    if requested != "linear" or not values:
+        return requested, {}
+    magnitudes = [abs(v) for v in values if v != 0]
+    if not magnitudes or max(magnitudes) <= LOG_ABOVE_RATIO * min(magnitudes):
+        return "linear", {}
+    if min(values) > 0:
+        return "log", {}
+    return "symlog", {"linthresh": 10 ** math.floor(math.log10(min(magnitudes)))}
+
+
 def _draw(ax, spec: dict) -> int:
     """Draw one plot spec (as ``Verdict.add_plot`` stores it); returns the number of points.
     A series may carry its own ``kind`` (a reference line in a scatter plot, say)."""
     kind, points = spec.get("kind", "line"), 0
-    for series in spec.get("series", []):
+    all_x, all_y = [], []
+    for index, series in enumerate(spec.get("series", [])):
         label = str(series.get("label", "")) or None
         if kind == "hist":
             xs = _numbers(series.get("x"))
             if xs:
-                ax.hist(xs, bins=min(30, max(5, len(set(xs)))), alpha=0.6, label=label)
+                scale, _ = axis_scale(xs, spec.get("xscale", "linear"))
+                bins = min(30, max(5, len(set(xs))))
+                if scale == "log":
+                    bins = [min(xs) * (max(xs) / min(xs)) ** (i / bins) for i in range(bins + 1)]
+                ax.hist(xs, bins=bins, alpha=0.6, label=label)
+                all_x += xs
             points += len(xs)
             continue
         xs, ys = _pairs(series)
+        all_x += xs
+        all_y += ys
         if series.get("kind", kind) == "scatter":
-            ax.scatter(xs, ys, s=9, alpha=0.7, label=label)
+            ax.scatter(xs, ys, s=9, alpha=0.7, label=label, zorder=3)
         else:
-            ax.plot(xs, ys, marker="o" if len(xs) <= 60 else None, markersize=3, label=label)
+            ax.plot(xs, ys, marker="o" if len(xs) <= 60 else None, markersize=3, label=label,
+                    linestyle=_LINE_STYLES[index % len(_LINE_STYLES)], linewidth=1.6, zorder=2 + index)
         points += len(xs)
-    for axis, scale in (("x", spec.get("xscale", "linear")), ("y", spec.get("yscale", "linear"))):
+    for axis, values in (("x", all_x), ("y", all_y if kind != "hist" else [])):
+        scale, options = axis_scale(values, spec.get(f"{axis}scale", "linear"))
         if scale in ("linear", "log", "symlog", "logit"):
-            getattr(ax, f"set_{axis}scale")(scale)
+            getattr(ax, f"set_{axis}scale")(scale, **options)
+        target = getattr(ax, f"{axis}axis")
+        if scale == "log":  # a label every few decades, not one per decade over twenty
+            target.set_major_locator(ticker.LogLocator(base=10, numticks=6))
+        elif scale == "symlog":
+            locator = ticker.SymmetricalLogLocator(linthresh=options["linthresh"], base=10)
+            locator.set_params(numticks=6)
+            target.set_major_locator(locator)
+        if axis == "y" and scale == "log":  # say so in the legend rather than name an invisible curve
+            for line in ax.get_lines():
+                if line.get_label() and not any(y > 0 for y in line.get_ydata()):
+                    line.set_label(f"{line.get_label()} (not > 0: off the log axis)")
     ax.set_title(str(spec.get("title", "")), fontsize=9)
     ax.set_xlabel(str(spec.get("xlabel", "")))
     ax.set_ylabel(str(spec.get("ylabel", "")))
@@ -114,9 +158,10 @@ def bound_against_observed(samples: dict, tight: bool) -> dict | None:
 
 
 def tightness_histogram(samples: dict) -> dict | None:
-    """Histogram of each example's tightness (the smaller side over the larger; 1 = attained)."""
+    """Histogram of each example's tightness (the smaller side over the larger; 1 = attained),
+    or None when every example has the same tightness (one bar says nothing the table does not)."""
     ratios = _numbers(samples.get("tightness"))
-    if not ratios:
+    if len(set(ratios)) < 2:
         return None
     return {"title": "tightness per example (1 = the bound is attained)", "kind": "hist", "xlabel": "tightness",
             "ylabel": "examples", "xscale": "linear", "yscale": "linear",
@@ -138,14 +183,3 @@ def numeric_values(values) -> list[float] | None:
         else:
             return None
     return flat
-
-
-def coverage_plots(coverage: dict) -> list[dict]:
-    """One histogram per numeric coverage key (dimension, hyperparameters, constants)."""
-    specs = []
-    for key in sorted(coverage):
-        values = _numbers(numeric_values(coverage[key]))
-        if len(values) >= 2 and len(set(values)) > 1:
-            specs.append({"title": f"drawn {key}", "kind": "hist", "xlabel": key, "ylabel": "examples",
-                          "xscale": "linear", "yscale": "linear", "series": [{"label": "", "x": values}]})
-    return specs
