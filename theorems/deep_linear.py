@@ -32,12 +32,13 @@ within e^{±3} of each other and y ∈ [e^{−1.5}, e^{1.5}], depth 1 to 8, rand
 η(L − 1)w₁^{L−2} ≤ 1 and a bound of at most 1500 steps: there the run needs at most
 2e·1500 + 1 steps (each step lowers the potential by at least η/(2e)), so every count is exact.
 
-Tight: the sharpness bound at the balanced minimum (wᵢ = y^{1/L}), which the strategy draws and
-the adversary approaches; the step count on slow runs near the origin (L = 4, w₀ = 0.05, w₁ =
+Tight: the sharpness bound at the balanced minimum (wᵢ = y^{1/L}), which the strategy draws; the
+step count on slow runs near the origin (L = 4, w₀ = 0.05, w₁ =
 0.075, η = 0.1: 1112 steps against a bound of 1111.1) and on docs/theory.md's runs (w₀ = ½,
 w₁ = ¾, η = 2/L: 157 against 153.8 at L = 10; 4706 against 4701.9 at L = 15, beyond the
-step budget checked here). The gradient and balancedness claims are identities, checked to a
-tolerance derived from the computation.
+step budget checked here). Neither tight claim is refined by gradient: the step count is piecewise
+constant in the parameters, and the balanced minimum is drawn directly. The gradient and
+balancedness claims are identities, checked to a tolerance derived from the computation.
 
 Wrong variants (tests/variants/deep_linear_wrong.py): "gradient descent conserves balancedness"
 (only gradient flow does: L = 2, w = (1, 2), y = 0, η = 0.1 turns −3 into −2.88); "the depth-3
@@ -116,8 +117,8 @@ SHARPNESS = Claim(
     "deep-linear-sharpness-at-minimum", title="Deep linear network: every global minimum has λ_max ≥ L·y^(2−2/L)",
     hypotheses=[sp.Gt(y, 0)], conclusion=sp.Ge(lambda_max, L * y ** (2 - 2 / L)), measure=measure_sharpness,
     families=[DeepLinear(at_minimum=True)], certified={L: "depth", y: "target"}, reference=REFERENCE,
-    tight=True, method="eigvalsh of the Hessian at w_i = exp(a_i - mean(a) + log(y)/L)", dimensions=(1, 8),
-    latex_names=LATEX_NAMES)
+    tight=True, refine=False, method="eigvalsh of the Hessian at w_i = exp(a_i - mean(a) + log(y)/L)",
+    dimensions=(1, 8), latex_names=LATEX_NAMES)
 
 
 # ---------------------------------------------------------------- the gradient at a balanced point

@@ -33,8 +33,9 @@ convergence; 1 to 20 steps (1 to 4 at the quick budget); distributions on 1 to 8
 in [−5, 5]; linear scores in dimension 1 to 8, ε ∈ (0, 1].
 
 Tight: GDA's rate along the top singular pair (z₀ = (u₁, v₁)/√2, drawn), where it is an equality;
-the GAN bound at D* and the FGSM bound at its perturbation (both drawn as start directions). The
-other claims are identities, checked to a tolerance derived from the computation.
+the GAN bound at D* and the FGSM bound at its perturbation (both drawn as start directions). With
+their extremal instances drawn directly, these three are not refined by gradient. The other
+claims are identities, checked to a tolerance derived from the computation.
 
 Wrong variants (tests/variants/min_max_wrong.py): "a method that converges on strongly
 convex–concave games converges on xy" (GDA with a small step, on μ = 0: ‖z₁‖² = (1 + η²σ²)‖z₀‖²);

@@ -40,7 +40,7 @@ def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
     """Quantities of the claim on a batch: returns (values, small, big, measured).
 
     (small, big) are the conclusion's sides small <= big; for an identity a = b they are
-    (|a − b|, tolerance): the tolerance derived from a float32 re-run in torch
+    (|a − b|, tolerance): the tolerance derived from float32 re-runs in torch
     (:mod:`.identity`), and 0 in high precision, where the confirmation decides."""
     values, measured = quantities(claim, family, raw, x0, tau, integers, xp)
     small, big = claim.sides(values, xp)
