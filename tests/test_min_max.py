@@ -64,6 +64,17 @@ def test_optimistic_gda_converges_exactly_below_one_over_sqrt_3():
     assert float(rho(sp.Float(0.577))) < 1 < float(rho(sp.Float(0.578)))
 
 
+@pytest.mark.parametrize("log_sigma", [0.0, 0.7, -1.3])
+def test_optimistic_gda_at_its_double_root_is_not_judged_in_float64_and_not_confirmed(log_sigma):
+    # ησ = ½: λ₊ = λ₋, and ρ² = (1 + √(1 − 4α²))/2 has an infinite derivative there, so rounding α moves
+    # the conclusion by any amount: the float64 tolerance is unbounded, and high precision finds nothing
+    case = {"family": "bilinear-game", "x0": [1.0, 0.5], "tau": {"eta": 0.5}, "integers": {"T": 3},
+            "raw": {"log_sigma": [log_sigma], "left": [[0.3]], "right": [[0.5]], "mu": [1.0]}}
+    replay = reproduce(min_max.OPTIMISTIC, case)
+    assert not replay["violated"]
+    assert replay["float64"]["bound side"] == np.finfo(float).max and replay["float64"]["slack"] == 1.0
+
+
 def test_fgsm_attains_the_minimum_over_every_vertex_of_the_box():
     # docs/theory.md §14: min over ‖δ‖∞ ≤ ε of y·wᵀ(x + δ) is attained at a vertex; enumerate all 2⁶
     g = np.random.default_rng(0)

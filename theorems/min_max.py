@@ -127,10 +127,13 @@ def measure_alternating(instance, x0, values, xp):
 
 # ---------------------------------------------------------------- optimistic GDA along the top pair
 alpha = eta * sigma_max
+#: 1 − 4α² ≥ 0 (α ≤ ½), written on the discriminant itself so that a branch never takes the root of a
+#: rounded negative number
+REAL_ROOTS = sp.Ge(1 - 4 * alpha**2, 0)
 #: the other root λ₋ of λ² − (1 + 2iα)λ + iα (real, imaginary), and ρ² = |λ₊|²
-LAMBDA_MINUS = (sp.Piecewise(((1 - sp.sqrt(1 - 4 * alpha**2)) / 2, alpha <= sp.Rational(1, 2)), (sp.Rational(1, 2), True)),
-                sp.Piecewise((alpha, alpha <= sp.Rational(1, 2)), (alpha - sp.sqrt(4 * alpha**2 - 1) / 2, True)))
-RHO_SQ = sp.Piecewise(((1 + sp.sqrt(1 - 4 * alpha**2)) / 2, alpha <= sp.Rational(1, 2)),
+LAMBDA_MINUS = (sp.Piecewise(((1 - sp.sqrt(1 - 4 * alpha**2)) / 2, REAL_ROOTS), (sp.Rational(1, 2), True)),
+                sp.Piecewise((alpha, REAL_ROOTS), (alpha - sp.sqrt(4 * alpha**2 - 1) / 2, True)))
+RHO_SQ = sp.Piecewise(((1 + sp.sqrt(1 - 4 * alpha**2)) / 2, REAL_ROOTS),
                       (2 * alpha**2 + alpha * sp.sqrt(4 * alpha**2 - 1), True))
 _ROOT = {name: compile_fn((eta, sigma_max), sp.Tuple(*LAMBDA_MINUS))
          for name, compile_fn in (("torch", compile_torch), ("mpmath", compile_mp))}

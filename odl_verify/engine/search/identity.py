@@ -84,5 +84,9 @@ def deviation_and_tolerance(claim: Claim, values: dict, sides, reruns: list[dict
     kappa = (gap32 - gap).abs() / UNIT_ROUNDOFF[torch.float32]
     scale = claim.sensitivity(values) + 0 * gap
     tolerance = UNIT_ROUNDOFF[gap.dtype] * (ARGUMENT_ROUNDINGS * scale + RERUN_SPREAD * kappa)
+    # where the conclusion is not differentiable in its arguments (a square root at 0), rounding can move
+    # it by any amount: the tolerance is unbounded (the largest float, so the slack stays a number), and
+    # high precision never confirms there either (Claim.rounding_scale is infinite)
+    tolerance = torch.nan_to_num(tolerance, nan=torch.inf).clamp(TOLERANCE_FLOOR, torch.finfo(gap.dtype).max)
     # an exact agreement at 0 has slack 1 (Claim.slack guards its denominator with 1e-300)
-    return gap.abs(), tolerance.clamp_min(TOLERANCE_FLOOR)
+    return gap.abs(), tolerance
