@@ -84,14 +84,14 @@ def _at_zero(expr: sp.Expr) -> sp.Expr:
     return expr.subs({v: 0 for v in _ws})
 
 
-def saddle_identities(depth: int = 3, differs: bool = False):
+def saddle_identities(depth: int = 3):
     """(label, lhs, rhs) pairs: the gradient and Hessian of the depth-``depth`` network at 0 against
     0, and (depth 3) f(s, s, s) − f(0) against −s³(y − s³/2)."""
     f, ws = _depth(depth), _ws[:depth]
     pairs = [(f"df/d{a} at 0 (depth {depth})", _at_zero(sp.diff(f, a)), sp.Integer(0)) for a in ws]
     pairs += [(f"d2f/d{a}d{b} at 0 (depth {depth})", _at_zero(sp.diff(f, a, b)), sp.Integer(0))
               for i, a in enumerate(ws) for b in ws[i:]]
-    if depth == 3 and not differs:
+    if depth == 3:
         pairs.append(("f(s, s, s) - f(0)", f.subs({a: _s for a in ws}) - _at_zero(f), -_s**3 * (y - _s**3 / 2)))
     return pairs
 

@@ -64,7 +64,7 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
         # an identity is not a bound: the ratio the search tracked is its float64 deviation over the tolerance
         ratio, verdict.tightness = verdict.tightness, None
         verdict.details["max_deviation_over_tolerance"] = ratio
-        if ratio is not None:
+        if ratio is not None and verdict.status != FALSIFIED:
             verdict.details.setdefault("notes", []).append(
                 f"identity: max |a - b| / tolerance = {ratio:.3g} over the instances that held in float64 "
                 "(tolerance u*(8*S + 16*kappa): S the conclusion's sensitivity, kappa the float32 error in float32 ulps)")
