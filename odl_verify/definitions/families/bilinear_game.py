@@ -1,6 +1,7 @@
 """Min–max games f(x, y) = (μ/2)‖x‖² + xᵀAy − (μ/2)‖y‖² with certified singular values (docs/theory.md §14)."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -41,19 +42,7 @@ class BilinearGame(Family):
         return (d + 1) // 2, d // 2
 
     def strategy(self, d):
-        m, n = self.sizes(d)
-
-        @st.composite
-        def spectrum(draw):
-            kind = draw(st.sampled_from(("random", "repeated", "two-valued")))
-            if kind == "random":
-                return draw(float_arrays(n, -LOG_SIGMA, LOG_SIGMA))
-            a, b = draw(floats(-LOG_SIGMA, LOG_SIGMA)), draw(floats(-LOG_SIGMA, LOG_SIGMA))
-            return np.full(n, a) if kind == "repeated" else np.where(np.arange(n) == 0, b, a)
-
-        reflectors = lambda size: st.integers(1, min(size, 3)).flatmap(lambda k: float_arrays((k, size), -1.0, 1.0))
-        return st.fixed_dictionaries({"log_sigma": spectrum(), "left": reflectors(m), "right": reflectors(n),
-                                      "mu": float_arrays(1, 0.1, 2.0)})
+        return _games(*self.sizes(d))
 
     def constrain(self, raw, xp):
         sigma = xp.exp(xp.clip(raw["log_sigma"], -LOG_SIGMA, LOG_SIGMA))
@@ -107,3 +96,19 @@ class BilinearGame(Family):
         m, n = np.shape(p["left"])[-1], np.shape(sigma)[-1]
         smallest = xp.min(sigma) if m == n else 0 * xp.min(sigma)
         return {"mu": p["mu"][:, 0], "sigma_max": xp.max(sigma), "sigma_min": smallest}
+
+
+@functools.cache
+def _games(m: int, n: int) -> st.SearchStrategy[dict]:
+    """Spectra, reflectors and μ for an m×n game (built once: composite strategies are costly to define)."""
+    @st.composite
+    def spectrum(draw):
+        kind = draw(st.sampled_from(("random", "repeated", "two-valued")))
+        if kind == "random":
+            return draw(float_arrays(n, -LOG_SIGMA, LOG_SIGMA))
+        a, b = draw(floats(-LOG_SIGMA, LOG_SIGMA)), draw(floats(-LOG_SIGMA, LOG_SIGMA))
+        return np.full(n, a) if kind == "repeated" else np.where(np.arange(n) == 0, b, a)
+
+    reflectors = lambda size: st.integers(1, min(size, 3)).flatmap(lambda k: float_arrays((k, size), -1.0, 1.0))
+    return st.fixed_dictionaries({"log_sigma": spectrum(), "left": reflectors(m), "right": reflectors(n),
+                                  "mu": float_arrays(1, 0.1, 2.0)})
