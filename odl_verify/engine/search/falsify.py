@@ -67,7 +67,8 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
         if ratio is not None and verdict.status != FALSIFIED:
             verdict.details.setdefault("notes", []).append(
                 f"identity: max |a - b| / tolerance = {ratio:.3g} over the instances that held in float64 "
-                "(tolerance u*(8*S + 16*kappa): S the conclusion's sensitivity, kappa the float32 error in float32 ulps)")
+                "(tolerance u*(8*S + 16*kappa): S the conclusion's sensitivity to its arguments, kappa the largest "
+                "float32 re-run's error in float32 ulps)")
     if claim.illustrate is not None:
         claim.illustrate(verdict)
     return verdict
