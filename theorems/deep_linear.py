@@ -156,12 +156,12 @@ _IN_DOMAIN = {"torch": compile_torch(_RUN_SYMBOLS, _MARGINS), "mpmath": compile_
 def balanced_steps(depth, w0, w1, step, run, xp, cap: int = STEP_CAP):
     """Steps of gradient descent on ½(w₁⋯w_L − 1)² from wᵢ = w₀ until wᵢ ≥ w₁, for the instances where
     ``run`` is true (the balanced scalar recursion w ← w + η(1 − w^L)w^{L−1}, batched)."""
-    current, count = w0, 0 * w0
-    for _ in range(cap):
+    current, count, exponent = w0, 0 * w0, depth - 1
+    for t in range(cap):
         running = (current < w1) & run
-        if not running.any():
+        if t % 32 == 0 and not running.any():  # asked every 32 steps: each question waits for the device
             return count
-        power = current ** (depth - 1)
+        power = current ** exponent
         current = xp.where(running, current + step * (1 - power * current) * power, current)
         count = count + running
     raise UserCodeError(f"a run took more than {cap} steps")
