@@ -81,11 +81,13 @@ def test_fgsm_attains_the_minimum_over_every_vertex_of_the_box():
     w, x, epsilon, label = g.normal(size=6), g.normal(size=6), 0.3, -1.0
     worst = min(label * w @ (x + epsilon * np.array(signs)) for signs in itertools.product((-1, 1), repeat=6))
     case = {"family": "linear-score", "x0": list(-label * np.sign(w) * 5), "integers": {},
-            "raw": {"weights": list(w), "point": list(x), "label": [label]}, "tau": {"epsilon": epsilon}}
+            "raw": {"weights": list(w), "label": [label]}, "tau": {"epsilon": epsilon}}
     replay = reproduce(FGSM, case)
     assert not replay["violated"]
-    assert replay["float64"]["observed side"] == pytest.approx(label * w @ x - worst, rel=1e-13)
+    assert replay["float64"]["observed side"] == pytest.approx(label * w @ x - worst, rel=1e-12)
     assert replay["float64"]["observed side"] == pytest.approx(replay["float64"]["bound side"], rel=1e-13)
+    case["x0"][0] *= -1  # another vertex loses less
+    assert reproduce(FGSM, case)["float64"]["observed side"] < replay["float64"]["bound side"] - 1e-3
 
 
 def test_the_gan_value_at_the_optimal_discriminator_is_minus_log_4_plus_twice_the_jsd():

@@ -234,24 +234,22 @@ GAN_OPTIMUM = Claim(
 
 # ---------------------------------------------------------------- FGSM
 epsilon = sp.Symbol("epsilon", positive=True)
-margin, score, weight_l1 = sp.symbols("margin score weight_l1", real=True)
+margin_drop, weight_l1 = sp.symbols("margin_drop weight_l1", real=True)
 
 
 def measure_attack(instance, x0, values, xp):
-    """y·wᵀx, y·wᵀ(x + δ) for δ = ε·clip(x0, −1, 1), and ‖w‖₁."""
+    """How much δ = ε·clip(x0, −1, 1) lowers the margin, y·wᵀx − y·wᵀ(x + δ) = −y·wᵀδ, and ‖w‖₁."""
     p = instance.params
     w, label = p["weights"], p["label"][:, 0]
     delta = values["epsilon"][:, None] * xp.clip(x0, -1, 1)
-    return {"margin": label * xp.sum(w * p["point"]), "score": label * xp.sum(w * (p["point"] + delta)),
-            "weight_l1": xp.sum(xp.abs(w))}
+    return {"margin_drop": -label * xp.sum(w * delta), "weight_l1": xp.sum(xp.abs(w))}
 
 
 FGSM = Claim(
-    "fgsm-optimal-linear", title="A linear score loses at most ε‖w‖₁ under ‖δ‖∞ ≤ ε, and FGSM's δ loses that much",
-    hypotheses=[sp.Le(epsilon, 1)], conclusion=sp.Le(margin - score, epsilon * weight_l1), measure=measure_attack,
+    "fgsm-optimal-linear", title="A linear score's margin drops by at most ε‖w‖₁ under ‖δ‖∞ ≤ ε, and FGSM's δ drops it that much",
+    hypotheses=[sp.Le(epsilon, 1)], conclusion=sp.Le(margin_drop, epsilon * weight_l1), measure=measure_attack,
     families=[LinearScore()], certified={}, reference="Goodfellow, Shlens, Szegedy 2015; docs/theory.md §14",
     tight=True, refine=False, dimensions=(1, 8), method="delta = epsilon * clip(x0, -1, 1); FGSM is x0 = -y sign(w)",
-    latex_names={epsilon: r"\varepsilon", margin: r"y w^\top x", score: r"y w^\top (x + \delta)",
-                 weight_l1: r"\|w\|_1"})
+    latex_names={epsilon: r"\varepsilon", margin_drop: r"y w^\top x - y w^\top (x + \delta)", weight_l1: r"\|w\|_1"})
 
 CLAIMS = [GDA_EXPANSION, GDA_CONVERGES, EXTRAGRADIENT, ALTERNATING, OPTIMISTIC, GAN_VALUE, GAN_OPTIMUM, FGSM]

@@ -10,22 +10,22 @@ from .base import Family, float_arrays
 
 @dataclass(frozen=True, repr=False)
 class LinearScore(Family):
-    """The margin y·wᵀ(x + δ) of a linear score on one labelled point: w, x ∈ [−3, 3]^d, the label
-    y = +1 or −1 (the sign of a drawn number). ``x0`` is the perturbation's direction: δ = ε·clip(x0,
-    −1, 1), which reaches every δ with ‖δ‖∞ ≤ ε. The ``fgsm`` direction is −y·sign(w) (the fast
-    gradient sign method: the gradient of the margin in δ is y·w). Nothing is certified."""
+    """A linear score's margin y·wᵀx on a labelled point, perturbed to y·wᵀ(x + δ): w ∈ [−3, 3]^d,
+    the label y = +1 or −1 (the sign of a drawn number); the margin moves by y·wᵀδ whatever x is,
+    so x is not drawn. ``x0`` is the perturbation's direction: δ = ε·clip(x0, −1, 1), which reaches
+    every δ with ‖δ‖∞ ≤ ε. The ``fgsm`` direction is −y·sign(w) (the fast gradient sign method: the
+    gradient of the margin in δ is y·w). Nothing is certified."""
 
     name: str = "linear-score"
     provides: frozenset[str] = frozenset()
     directions: tuple[str, ...] = ("fgsm",)
 
     def strategy(self, d):
-        return st.fixed_dictionaries({"weights": float_arrays(d), "point": float_arrays(d),
-                                      "label": float_arrays(1)})
+        return st.fixed_dictionaries({"weights": float_arrays(d), "label": float_arrays(1)})
 
     def constrain(self, raw, xp):
         label = xp.where(raw["label"] >= 0, 1 + 0 * raw["label"], -1 + 0 * raw["label"])
-        return {"weights": raw["weights"], "point": raw["point"], "label": label}
+        return {"weights": raw["weights"], "label": label}
 
     def direction(self, name, p, xp):
         if name != "fgsm":
