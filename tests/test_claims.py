@@ -68,8 +68,8 @@ def test_a_real_violation_is_confirmed_exactly():
 def test_variant_errors_name_what_is_wrong():
     with pytest.raises(UsageError, match="is not a hypothesis"):
         DESCENT_LEMMA.variant("x", drop=[sp.Le(eta, 7)])
-    with pytest.raises(UsageError, match="must be <=, <, >= or >"):
-        DESCENT_LEMMA.variant("x", conclusion=sp.Eq(eta, 1))
+    with pytest.raises(UsageError, match="must be =, <=, <, >= or >"):
+        DESCENT_LEMMA.variant("x", conclusion=sp.Ne(eta, 1))
 
 
 def test_cancellation_below_working_precision_is_not_a_violation():

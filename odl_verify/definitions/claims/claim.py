@@ -15,6 +15,12 @@ The conclusion ``a >= b`` (or ``b <= a``) is compiled once into a batched torch
 function and once into an mpmath function; the scale-aware slack
 ``(a − b)/(|a| + |b|)`` and the tightness ``b/a`` are computed from those, never
 from a hand-written copy of the formula.
+
+A conclusion ``Eq(a, b)`` makes the claim an **identity** (``kind = "identity"``): the
+search checks |a − b| against a tolerance derived from the computation
+(:mod:`odl_verify.engine.search.identity`), high precision confirms a deviation only if it
+stays the same at two working precisions, and the adversary does not refine it (a true
+identity's float64 deviation is rounding error, whose gradient says nothing).
 """
 from __future__ import annotations
 
@@ -48,9 +54,12 @@ class Claim(Checkable):
                  title: str = "", reference: str = "", tight: bool = False, method: str = "",
                  dimensions: tuple[int, int] = (1, 32), parent: "Claim | None" = None,
                  latex_names: Mapping[sp.Symbol, str] | None = None,
-                 illustrate: Callable | None = None):
+                 illustrate: Callable | None = None, refine: bool = True):
         self.name = name
         self.title = title or name
+        if not isinstance(conclusion, (sp.Equality, sp.GreaterThan, sp.StrictGreaterThan, sp.LessThan,
+                                       sp.StrictLessThan)):
+            raise UsageError(f"claim {name!r}: a conclusion must be =, <=, <, >= or >, not {sp.sstr(conclusion)}")
         if any(h == sp.false for h in hypotheses):
             raise UsageError(f"claim {name!r}: a hypothesis simplifies to False, so nothing satisfies it")
         # sympy already decides relations implied by symbol assumptions (eta > 0 for a positive eta)
@@ -71,9 +80,17 @@ class Claim(Checkable):
         #: a variant does not inherit it, since it illustrates this claim's bound
         self.illustrate = illustrate
         self.origin = defining_file()
-        self.small, self.big = orient(conclusion)
+        #: an identity a = b, checked to a derived tolerance rather than as an inequality
+        self.identity = isinstance(conclusion, sp.Equality)
+        self.kind = "identity" if self.identity else "claim"
+        #: whether the adversary refines drawn instances by gradient; off for identities and for
+        #: measures that are piecewise constant in the parameters (a step count, say)
+        self.refine = refine and not self.identity
+        self._refine_asked = refine
+        #: (small, big) of an inequality small <= big; (left, right) of an identity
+        self.small, self.big = (conclusion.lhs, conclusion.rhs) if self.identity else orient(conclusion)
         #: conclusions are written "measured OP bound": which of (small, big) is the measured side
-        self._measured_is_small = isinstance(conclusion, (sp.LessThan, sp.StrictLessThan))
+        self._measured_is_small = self.identity or isinstance(conclusion, (sp.LessThan, sp.StrictLessThan))
 
         needed = {constant for constant in self.certified.values()}
         self.families = tuple(f for f in families if needed <= f.provides)
@@ -138,6 +155,17 @@ class Claim(Checkable):
         return self._batched_forms(compile_torch)
 
     @functools.cached_property
+    def _sensitivity(self):
+        gap = self.big - self.small
+        terms = [sp.Abs(a * sp.diff(gap, a)) for a in self.arguments if a not in self.integers]
+        return compile_torch(self.arguments, sp.Add(*terms))
+
+    def sensitivity(self, values: Mapping):
+        """Σₐ |a·∂(big − small)/∂a| over the conclusion's arguments, batched in torch: how far its gap
+        moves per unit relative error in them (the float64 counterpart of :meth:`rounding_scale`)."""
+        return self._sensitivity(*[values[a] for a in self.arguments])
+
+    @functools.cached_property
     def _numpy(self):
         return self._batched_forms(compile_numpy)
 
@@ -189,7 +217,7 @@ class Claim(Checkable):
         return (1e-9 if open_low else 0.0), (1 - 1e-9 if open_high else 1.0)
 
     def sides(self, values: Mapping, xp):
-        """(small, big) of the conclusion small <= big, batched."""
+        """(small, big) of the conclusion small <= big (an identity's (left, right)), batched."""
         fn = self._forms(xp)[1]
         small, big = fn(*[values[a] for a in self.arguments])
         return small, big
@@ -267,7 +295,9 @@ class Claim(Checkable):
 
     def statement(self) -> str:
         hyps = ", ".join(sp.sstr(h) for h in self.hypotheses)
-        return f"{sp.sstr(self.conclusion)}   given   {hyps}"
+        conclusion = (f"{sp.sstr(self.small)} = {sp.sstr(self.big)}" if self.identity
+                      else sp.sstr(self.conclusion))
+        return f"{conclusion}   given   {hyps}"
 
     def describe_domains(self) -> list[str]:
         return [d.describe() for d in self.domains]
@@ -292,7 +322,8 @@ class Claim(Checkable):
         fields = dict(hypotheses=hypotheses, conclusion=conclusion if conclusion is not None else self.conclusion,
                       measure=self.measure, families=self.families, certified=self.certified,
                       integers=self.integers, quick_integers=self.quick_integers, title=self.title, reference=self.reference, tight=self.tight,
-                      method=self.method, dimensions=self.dimensions, latex_names=self.latex_names)
+                      method=self.method, dimensions=self.dimensions, latex_names=self.latex_names,
+                      refine=self._refine_asked)
         fields.update(changes)
         claim = Claim(f"{self.name}~{name}" if "~" not in name else name, parent=self, **fields)
         claim.origin = defining_file()

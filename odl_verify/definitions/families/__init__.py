@@ -4,14 +4,21 @@ Each family certifies constants (``smoothness``, ``lambda_min``, ``f_star``, ...
 parameters, in whichever array namespace the search or the confirmation runs; the tuples
 below are the groups the shipped theorems draw from.
 """
+from .balanced_run import BalancedRun
 from .base import Family, Instance, float_arrays, floats, householder
+from .bilinear_game import BilinearGame
 from .combination import Combination
 from .cosine_sum import CosineSum
+from .deep_linear import DeepLinear
+from .distribution_pair import DistributionPair
+from .feature_maps import FeatureMaps
 from .least_squares import LeastSquares
 from .linear import Linear
+from .linear_score import LinearScore
 from .log_sum_exp import LogSumExp
 from .logistic import Logistic
 from .matrix_factorization import MatrixFactorization
+from .normalized_network import NormalizedNetwork
 from .quadratic import DEFINITE_QUADRATICS, Quadratic
 from .saddle import SaddleFamily
 from .softplus import Softplus
@@ -37,7 +44,8 @@ SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=Fals
 #: Matrix factorization with its critical points named by the parameters.
 MATRIX_FACTORIZATIONS: tuple[Family, ...] = (MatrixFactorization(),)
 
-__all__ = ["Combination", "CosineSum", "DEFINITE_QUADRATICS", "Family", "Instance", "LeastSquares", "Linear",
-           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "Quadratic", "SADDLE_FAMILIES",
-           "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily", "Softplus", "Staircase", "float_arrays", "floats",
-           "householder"]
+__all__ = ["BalancedRun", "BilinearGame", "Combination", "CosineSum", "DEFINITE_QUADRATICS", "DeepLinear",
+           "DistributionPair", "Family", "FeatureMaps", "Instance", "LeastSquares", "Linear", "LinearScore",
+           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "NormalizedNetwork", "Quadratic",
+           "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily", "Softplus", "Staircase", "float_arrays",
+           "floats", "householder"]

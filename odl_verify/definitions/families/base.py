@@ -40,6 +40,13 @@ def rmatvec(xp, matrix, r):
     return (xp.transpose(matrix) @ r[..., None])[..., 0]
 
 
+def total(xp, array):
+    """The sum over every axis but the leading instance axis: (B, ...) -> (B,)."""
+    while len(np.shape(array)) > 1:
+        array = xp.sum(array, -1)
+    return array
+
+
 def top_gram_eigenvalue(xp, matrix):
     """λ_max(MᵀM): the squared spectral norm of M, certified in each precision.
 

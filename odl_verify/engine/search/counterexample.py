@@ -56,8 +56,9 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
         "certified": {str(s): _nstr(first(values[s])) for s in claim.certified},
         "measured": {str(s): _nstr(first(values[s])) for s in claim.measured},
         "conclusion": sp.sstr(claim.conclusion),
-        **dict(zip(("observed side", "bound side"),
-                   map(_nstr, claim.observed_and_bound(exact["small"], exact["big"])))),
+        **(dict(zip(("left side", "right side", "|left - right|"), map(_nstr, (*exact["sides"], exact["gap"]))))
+           if claim.identity else dict(zip(("observed side", "bound side"),
+                                           map(_nstr, claim.observed_and_bound(exact["small"], exact["big"]))))),
     }
     case = candidate.case_json(claim)
     line = f"odl-verify reproduce '{claim_reference(claim)}' --case '{json.dumps(case, separators=(',', ':'))}'"
@@ -67,7 +68,8 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
 
 
 def float64_sides(claim: Claim, candidate: Candidate) -> dict:
-    """One candidate evaluated in float64 on the CPU, as the search saw it."""
+    """One candidate evaluated in float64 on the CPU, as the search saw it (for an identity the
+    observed side is |a − b| and the bound side its tolerance)."""
     batch = lambda a: torch.as_tensor(np.asarray(a)[None], dtype=torch.float64)
     _, small, big, _ = evaluate(claim, claim.families[candidate.family], tree_map(batch, candidate.raw),
                                 batch(candidate.x0),

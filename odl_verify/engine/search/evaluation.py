@@ -2,13 +2,19 @@
 search, the confirmation and the replay run a claim's ``measure``."""
 from __future__ import annotations
 
+import torch
+
+from ...definitions.backend import TorchNamespace
 from ...definitions.claims import Claim
 from ...definitions.families import Instance
+from ...definitions.trees import tree_map
 from ...errors import UserCodeError
+from .identity import RERUNS, deviation_and_tolerance, nudged
 
 
-def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
-    """Quantities of the claim on a batch: returns (values, small, big)."""
+def quantities(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp) -> tuple[dict, dict]:
+    """Every argument of the claim's conclusion on a batch (certified, integer, free, measured), and
+    what the measure returned."""
     params = family.constrain(raw, xp)
     instance = Instance(family, params, xp)
     constants = instance.constants()
@@ -27,6 +33,30 @@ def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
                                 f"(it returned {sorted(measured)})")
     for s in claim.measured:
         values[s] = measured[str(s)]
+    return values, measured
+
+
+def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
+    """Quantities of the claim on a batch: returns (values, small, big, measured).
+
+    (small, big) are the conclusion's sides small <= big; for an identity a = b they are
+    (|a − b|, tolerance): the tolerance derived from float32 re-runs in torch
+    (:mod:`.identity`), and 0 in high precision, where the confirmation decides."""
+    values, measured = quantities(claim, family, raw, x0, tau, integers, xp)
     small, big = claim.sides(values, xp)
+    if claim.identity:
+        if xp.name == "torch":
+            lowered, generator = TorchNamespace(xp.device, torch.float32), torch.Generator().manual_seed(0)
+            reruns = []
+            for run in range(RERUNS):
+                low = lambda a: nudged(a, run, generator)
+                reruns.append(quantities(claim, family, tree_map(low, raw), low(x0), {s: low(t) for s, t in tau.items()},
+                                         integers, lowered)[0])
+            small, big = deviation_and_tolerance(claim, values, (small, big), reruns, lowered)
+        else:
+            small, big = abs(big - small), 0 * small
     # constant sides (a bound of 0, say) broadcast to one entry per instance
-    return values, small + 0 * x0[:, 0], big + 0 * x0[:, 0], measured
+    small, big = small + 0 * x0[:, 0], big + 0 * x0[:, 0]
+    if xp.name == "torch" and not claim.refine:  # no gradient: the adversary keeps the drawn instances
+        small, big = small.detach(), big.detach()
+    return values, small, big, measured
