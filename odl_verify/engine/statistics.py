@@ -119,14 +119,6 @@ def mom_test(name: str, samples: torch.Tensor, expected: float, variance: float)
 REFERENCE_ALPHA = 1e-8
 
 
-def support_test(name: str, samples: torch.Tensor, bound: float) -> Test:
-    """Every sample within [−bound, bound]: exact, a true claim never fails it."""
-    worst = float(samples.detach().abs().max())
-    inside = worst <= bound
-    return Test(name, float(bound), worst, math.nan, samples.numel(), 1, 1.0 if inside else 0.0,
-                critical=0.0, detectable=0.0, method="support (exact, no false alarm)", exactness="deterministic")
-
-
 def holm(tests: list[Test], alpha: float) -> list[Test]:
     """Holm–Bonferroni at family-wise level alpha; sets ``rejected``, ``level`` and the power
     (``power``; ``critical`` and ``detectable`` for median-of-means tests). The power is stated at
