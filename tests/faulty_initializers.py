@@ -34,7 +34,10 @@ def _normal(tensor, std, generator):
     return tensor.normal_(0, std, generator=generator)
 
 
-def _uniform(tensor, std, generator, bound_factor=math.sqrt(3)):
+SQRT3 = math.sqrt(3)
+
+
+def _uniform(tensor, std, generator, bound_factor=SQRT3):
     return tensor.uniform_(-bound_factor * std, bound_factor * std, generator=generator)
 
 

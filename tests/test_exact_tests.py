@@ -170,5 +170,6 @@ def test_holm_states_every_tests_level_and_power():
              et.deterministic_test("d", True, 0.0, 0.0, "exact")]
     holm(tests, 1e-6)
     assert all(t.level == pytest.approx(1e-6 / 3) and t.power for t in tests)
-    assert "variance ratio >=" in tests[0].power and tests[1].detectable > 0 and tests[2].power.startswith("any violation")
+    assert "variance ratio >=" in tests[0].power and tests[1].detectable > 0
+    assert tests[2].power.startswith("any violation")
     assert "power_at" not in tests[0].to_dict()

@@ -95,14 +95,15 @@ def test_seeded_fault_is_falsified_by_its_test(repo_path, fault, rejecting):
     assert any(t["rejected"] and t["name"].endswith(rejecting) for t in result.details["tests"])
     shown = result.counterexample.shown
     assert shown["p-value"] <= shown["level (Holm's first)"] and shown["power"]
-    assert result.counterexample.reproduce == f"odl-verify gate {method} {repo_path(FAULTS)}:{fault} --seed 3 --examples 2"
+    expected = f"odl-verify gate {method} {repo_path(FAULTS)}:{fault} --seed 3 --examples 2"
+    assert result.counterexample.reproduce == expected
 
 
 @pytest.mark.thorough
 @pytest.mark.parametrize("fault", sorted(FAULT_GATES))
 def test_every_fault_is_falsified_on_seeds_0_to_4(repo_path, fault):
-    verdicts = [check(FAULT_GATES[fault], f"{repo_path(FAULTS)}:{fault}", CheckConfig(seed=seed, examples=20, device="cpu"))
-                for seed in range(5)]
+    verdicts = [check(FAULT_GATES[fault], f"{repo_path(FAULTS)}:{fault}",
+                      CheckConfig(seed=seed, examples=20, device="cpu")) for seed in range(5)]
     assert [v.status for v in verdicts] == ["falsified"] * 5
 
 

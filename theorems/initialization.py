@@ -107,7 +107,8 @@ LAW_MOMENTS = SymbolicFinding(
     "initializer-law-moments", title="Moments of the laws torch.nn.init draws from",
     reference="torch.nn.init; docs/theory.md §4",
     statement="E, Var of U(lower, upper) and of N(mean, std^2) on [lower, upper] (mean + std*T, T the standard "
-              "normal on [alpha, beta]) are the stated closed forms; U(-b, b) with b = sqrt(3 variance) has that variance",
+              "normal on [alpha, beta]) are the stated closed forms; U(-b, b) with b = sqrt(3 variance) has that "
+              "variance",
     method="sympy integration of the densities", agree=_moment_identities)
 
 # ---------------------------------------------------------------- deterministic fills, as formulas in the indices
@@ -116,7 +117,8 @@ row, column, out_channel, in_channel = sp.symbols("row column out_channel in_cha
 group_size = sp.Symbol("group_size", integer=True, positive=True)
 positions = sp.symbols("k1:4", integer=True, nonnegative=True)
 sizes = sp.symbols("K1:4", integer=True, positive=True)
-value, sparsity, rows = sp.Symbol("val", real=True), sp.Symbol("sparsity", positive=True), sp.Symbol("rows", positive=True)
+value = sp.Symbol("val", real=True)
+sparsity, rows = sp.symbols("sparsity rows", positive=True)
 
 
 def _delta(i, j):
@@ -128,7 +130,7 @@ ZEROS_ENTRY, ONES_ENTRY, CONSTANT_ENTRY = sp.Integer(0), sp.Integer(1), value
 EYE_ENTRY = _delta(row, column)
 #: dirac_: 1 at in = out mod (out/groups) at the kernel's centre ⌊K/2⌋ (absent dimensions: k = 0, K = 1)
 DIRAC_ENTRY = _delta(in_channel, sp.Mod(out_channel, group_size)) * sp.Mul(
-    *[_delta(k, sp.floor(size / 2)) for k, size in zip(positions, sizes)])
+    *[_delta(k, sp.floor(size / 2)) for k, size in zip(positions, sizes, strict=True)])
 #: sparse_: zeros per column, the ceiling of a float64 product (0.07·100 → 8)
 SPARSE_ZEROS = sp.ceiling(sparsity * rows)
 
@@ -174,7 +176,8 @@ class JacobianSpectrum(StatisticalClaim):
                  method: str = "", max_width: int = 64, max_depth: int = 30):
         if weights not in self.WEIGHTS:
             raise UsageError(f"{name}: weights must be one of {self.WEIGHTS}, not {weights!r}")
-        self.name, self.weights, self.title, self.reference, self.method = name, weights, title or name, reference, method
+        self.name, self.weights, self.title = name, weights, title or name
+        self.reference, self.method = reference, method
         self.max_width, self.max_depth = max_width, max_depth
         self._singular = compile_torch((gain, depth), ISOMETRY_SINGULAR_VALUE)
 
@@ -188,7 +191,8 @@ class JacobianSpectrum(StatisticalClaim):
         return f"every singular value of W_L...W_1 = {sp.sstr(ISOMETRY_SINGULAR_VALUE)}   given   W_l ~ {law}, n x n"
 
     def jacobian_test(self, name: str, jacobian: torch.Tensor, gain_value: float, layers: int) -> Test:
-        """max_i |σ_i(J)/g^L − 1| within L·(c + 1)·n·2⁻⁵²: each layer's orthogonality error and its product's rounding."""
+        """max_i |σ_i(J)/g^L − 1| within L·(c + 1)·n·2⁻⁵²: each layer's orthogonality error and the product's
+        rounding."""
         n = jacobian.shape[-1]
         claimed = float(self._singular(torch.tensor(gain_value, dtype=torch.float64), layers))
         deviation = float((torch.linalg.svdvals(jacobian.double()) / claimed - 1).abs().max())

@@ -25,7 +25,7 @@ from .statistics import POWER_MISS, Test
 
 #: entries from which the asymptotic AD law is used (its relative error is O(1/n))
 AD_MIN_SAMPLES = 10_000
-#: Π_{j≥2}(1 − λ_j/λ₁)^{−1/2} for λ_j = 1/(j(j + 1)): the telescoping product Π(j − 1)(j + 2)/(j(j + 1)) = 1/3
+#: Π_{j≥2}(1 − λ_j/λ₁)^{−1/2} for λ_j = 1/(j(j + 1)): Π(j − 1)(j + 2)/(j(j + 1)) telescopes to 1/3
 _AD_TAIL_CONSTANT = math.sqrt(3.0)
 
 
@@ -70,14 +70,14 @@ def anderson_darling_test(name: str, z_sorted: np.ndarray) -> Test:
 
 
 def _negative_determinant(u: float) -> float:
-    """−D(u), D(u) = Π_j(1 − u/(j(j + 1))) = −cos(π√(1 + 4u)/2)/(πu), the Fredholm determinant of AD's law."""
+    """−D(u), D(u) = Π_j(1 − u/(j(j + 1))) = −cos(π√(1 + 4u)/2)/(πu): AD's Fredholm determinant."""
     return math.cos(math.pi * math.sqrt(1 + 4 * u) / 2) / (math.pi * u)
 
 
 def ad_sf(x: float) -> float:
     """P(A² > x) under the limiting law, by Smirnov's formula (1937)
 
-        (1/π) Σ_k (−1)^{k+1} ∫_{1/λ_{2k−1}}^{1/λ_{2k}} e^{−xu/2} / (u √(−D(u))) du,   λ_j = 1/(j(j + 1)).
+        (1/π) Σ_k (−1)^{k+1} ∫_{1/λ_{2k−1}}^{1/λ_{2k}} e^{−xu/2} / (u √(−D(u))) du,  λ_j = 1/(j(j+1)).
 
     The k-th term carries e^{−x/(2λ_{2k−1})}, so in the upper tail the terms fall fast and the
     quadrature's relative accuracy is the p-value's. The endpoint singularities 1/√(u − a) go

@@ -35,7 +35,7 @@ from .statistics import POWER_MISS, Test
 Z_MISS = float(-special.ndtri(POWER_MISS))
 #: tail counts beyond |z| > k
 TAIL_POINTS = (2.0, 3.0)
-#: pairs below which a correlation test is not run (it needs m − 1 ≥ 1 degrees of freedom; a few more to see anything)
+#: pairs below which a correlation test is not run (t_{m−1} needs m ≥ 2; a few more to see anything)
 MIN_PAIRS = 8
 #: relative slack on support bounds: a bound computed in float64 is off by a rounding or two
 SUPPORT_ROUNDING = 1e-12
@@ -68,7 +68,7 @@ def normal_mean_test(name: str, z: np.ndarray) -> Test:
 
 
 def chi2_ratio_bounds(n: int, level: float) -> tuple[float, float]:
-    """Variance ratios ρ above / below 1 that ρ·χ²_n puts in the level-ℓ rejection region w.p. 1 − POWER_MISS."""
+    """Variance ratios ρ > 1 and < 1 that ρ·χ²_n puts in the level-ℓ rejection region w.p. 1 − POWER_MISS."""
     up = special.chdtri(n, level / 2) / special.chdtri(n, 1 - POWER_MISS)  # chdtri: the upper-tail quantile
     down = special.chdtri(n, 1 - level / 2) / special.chdtri(n, POWER_MISS)
     return float(up), float(down)
@@ -163,8 +163,8 @@ def binomial_count_test(name: str, count: int, n: int, q: float, what: str) -> T
         below, above = binomial_power(n, q, level)
         return f"{what} <= {below:.4g} or >= {above:.4g} (null {q:.4g}, exact)"
 
-    return Test(name, n * q, float(count), math.nan, n, 1, _two_sided(lower, upper), method=f"count ~ Bin({n}, {q:.4g})",
-                exactness="exact", power_at=power)
+    return Test(name, n * q, float(count), math.nan, n, 1, _two_sided(lower, upper),
+                method=f"count ~ Bin({n}, {q:.4g})", exactness="exact", power_at=power)
 
 
 def binomial_counts_test(name: str, counts: np.ndarray, n: int, q: float, what: str) -> Test:
@@ -181,7 +181,8 @@ def binomial_counts_test(name: str, counts: np.ndarray, n: int, q: float, what: 
         below, above = binomial_power(n, q, level / counts.size)
         return f"{what} <= {below:.4g} or >= {above:.4g} for one of {counts.size} (null {q:.4g}, exact, Bonferroni)"
 
-    return Test(name, n * q, float(counts[worst]), math.nan, n * counts.size, 1, min(1.0, counts.size * float(each[worst])),
+    p_value = min(1.0, counts.size * float(each[worst]))
+    return Test(name, n * q, float(counts[worst]), math.nan, n * counts.size, 1, p_value,
                 method=f"{counts.size} counts ~ Bin({n}, {q:.4g}), smallest p x {counts.size}", exactness="exact",
                 power_at=power)
 
@@ -215,7 +216,8 @@ def support_test(name: str, w: np.ndarray, lower: float, upper: float) -> Test:
 
     def power(level: float) -> str:
         # a law reaching a factor 1 + e beyond a bound puts no entry there w.p. (1 + e)^{-n} (uniform)
-        return f"a uniform bound too wide by >= {100 * math.expm1(math.log(1 / POWER_MISS) / n):.2g}% (or any mass outside)"
+        wider = math.expm1(math.log(1 / POWER_MISS) / n)
+        return f"a uniform bound too wide by >= {100 * wider:.2g}% (or any mass outside)"
 
     return Test(name, 0.0, excess, math.nan, n, 1, 1.0 if excess <= slack else 0.0,
                 method=f"min and max within [{lower:.6g}, {upper:.6g}]", exactness="deterministic", power_at=power)

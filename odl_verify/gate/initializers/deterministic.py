@@ -42,10 +42,11 @@ def _dirac_cases() -> st.SearchStrategy[Case]:
 _PARAMETERS = {"zeros": (), "ones": (), "constant": ("val",), "eye": (), "dirac": ("groups",)}
 _SHAPES = ((7,), (5, 3), (3, 5), (4, 6, 3), (2, 3, 4, 5), (2, 2, 3, 3, 3))
 FILLS = {
-    "zeros": ([case(s) for s in _SHAPES], lambda: st.builds(case, any_shape(5)), "every entry 0"),
-    "ones": ([case(s) for s in _SHAPES], lambda: st.builds(case, any_shape(5)), "every entry 1"),
-    "constant": ([case(s, val=v) for s, v in zip(_SHAPES, (0.3, -2.5, 1e-8, 0.0, 7.0, -1e300))],
-                 lambda: st.builds(lambda s, v: case(s, val=v), any_shape(5), st.floats(-1e6, 1e6)), "every entry val"),
+    "zeros": ([case(s) for s in _SHAPES], lambda: st.builds(case, any_shape(5, 8)), "every entry 0"),
+    "ones": ([case(s) for s in _SHAPES], lambda: st.builds(case, any_shape(5, 8)), "every entry 1"),
+    "constant": ([case(s, val=v) for s, v in zip(_SHAPES, (0.3, -2.5, 1e-8, 0.0, 7.0, -1e300), strict=True)],
+                 lambda: st.builds(lambda s, v: case(s, val=v), any_shape(5, 8), st.floats(-1e6, 1e6)),
+                 "every entry val"),
     "eye": ([case(s) for s in ((3, 5), (5, 3), (4, 4), (1, 7), (7, 1))],
             lambda: st.builds(case, st.tuples(st.integers(1, 24), st.integers(1, 24))), "1 where row = column, else 0"),
     "dirac": ([case((3, 16, 5, 5), groups=1), case((6, 4, 3), groups=2), case((8, 8, 3, 3, 3), groups=1),
@@ -137,5 +138,6 @@ INITIALIZERS = {method: Initializer(method, f"torch.nn.init.{method}_", _PARAMET
                                     drawn) for method, (sentinels, drawn, text) in FILLS.items()}
 INITIALIZERS["calculate_gain"] = Initializer(
     "calculate_gain", "torch.nn.init.calculate_gain", ("param",),
-    "calculate_gain(nonlinearity, param) = GAINS[nonlinearity] (leaky_relu: sqrt(2/(1 + slope^2)), slope = param or 0.01)",
+    "calculate_gain(nonlinearity, param) = GAINS[nonlinearity] (leaky_relu: sqrt(2/(1 + slope^2)), "
+    "slope = param or 0.01)",
     GAIN_CASES)

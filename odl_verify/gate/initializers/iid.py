@@ -87,8 +87,9 @@ def requirements(law: Law, pooled: str, first: str, pooled_n: int, first_n: int)
                             f"{first}: max |z|", tail_met(shorter, first_n))]
     scale = "variance" if isinstance(law, Normal) else "variance of the normal scores"
     return [Requirement(f"{scale} off by {100 * VARIANCE_ERROR:g}% (either way)", f"{pooled}: variance", variance_met),
-            Requirement(f"truncation or clamping at {TRUNCATION_SD:g} sd or closer (outer {truncated_mass():.3g} missing)",
-                        f"{pooled}: max |z|", tail_met(truncated_mass(), pooled_n))]
+            Requirement(f"truncation or clamping at {TRUNCATION_SD:g} sd or closer "
+                        f"(outer {truncated_mass():.3g} missing)", f"{pooled}: max |z|",
+                        tail_met(truncated_mass(), pooled_n))]
 
 
 def experiment(initializer: Initializer):
@@ -114,7 +115,7 @@ def experiment(initializer: Initializer):
         outcome.requirements = requirements(laws[0], pooled, f"case 0 {cases[0].label()}", sum(sizes), sizes[0])
         outcome.tests += sampling.generator_tests(target, cases[0], laws[0], config.seed, config.timeout)
         outcome.tests += network_tests(initializer, target, config.seed, config.timeout, device)
-        outcome.notes.append(f"{len(cases)} cases ({len(initializer.sentinels)} fixed with {per_sentinel} entries or more "
-                             f"each, {len(drawn)} drawn with up to {DRAWN_ENTRIES}); {sum(sizes)} entries in all")
+        outcome.notes.append(f"{len(cases)} cases ({len(initializer.sentinels)} fixed with {per_sentinel} entries or "
+                             f"more each, {len(drawn)} drawn with up to {DRAWN_ENTRIES}); {sum(sizes)} entries in all")
         return outcome
     return run

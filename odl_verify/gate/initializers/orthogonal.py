@@ -78,7 +78,8 @@ def experiment(initializer: Initializer):
         positives = sum(s["positive diagonal entries"] for s in summaries)
         signs = sum(s["diagonal entries"] for s in summaries)
         pooled = f"pooled over {len(cases)} cases"
-        outcome.tests.append(binomial_count_test(f"{pooled}: diagonal signs fair", positives, signs, 0.5, "P(W_jj > 0)"))
+        outcome.tests.append(binomial_count_test(f"{pooled}: diagonal signs fair", positives, signs, 0.5,
+                                                 "P(W_jj > 0)"))
         outcome.tests += sample_tests(f"{pooled}: W[0, 0]", np.concatenate(scores), Law())
         outcome.tests += sampling.generator_tests(target, cases[0], None, config.seed, config.timeout)
         outcome.tests += network_tests(initializer, target, config.seed, config.timeout, device)

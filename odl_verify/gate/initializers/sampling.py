@@ -78,7 +78,8 @@ def draw(target, c: Case, seeds: list[tuple[int, int]], timeout: float) -> list[
     return [validated(r, c) for r in results]
 
 
-def draw_repeated(target, c: Case, generator_seed: int, global_seed: int, count: int, timeout: float) -> list[torch.Tensor]:
+def draw_repeated(target, c: Case, generator_seed: int, global_seed: int, count: int,
+                  timeout: float) -> list[torch.Tensor]:
     """``count`` successive calls with one generator (seeded once), the global RNG seeded once before them."""
     generator = torch.Generator().manual_seed(generator_seed)
     results = seeded(global_seed, lambda: in_batches(f"the target on {c.label()}", timeout, list(range(count)),
@@ -117,8 +118,8 @@ def generator_tests(target, c: Case, law: Law | None, seed: int, timeout: float)
                                 not torch.equal(first[0], different[0]), float((first[0] - different[0]).abs().max()),
                                 0.0, "not torch.equal"),
              deterministic_test(f"{prefix}: repeated calls with one generator -> different tensors",
-                                not torch.equal(repeated[0], repeated[1]), float((repeated[0] - repeated[1]).abs().max()),
-                                0.0, "not torch.equal")]
+                                not torch.equal(repeated[0], repeated[1]),
+                                float((repeated[0] - repeated[1]).abs().max()), 0.0, "not torch.equal")]
     if law is not None:
         scores = lambda tensors: law.scores(np.concatenate([t.numpy().ravel() for t in tensors]))
         tests.append(correlation_test(f"{prefix}: different seeds independent", scores(first), scores(different)))

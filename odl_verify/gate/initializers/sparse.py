@@ -52,8 +52,9 @@ class Quirk:
 QUIRKS = (Quirk(torch.nn.init.sparse_, (POSITIONS_FOLLOW, POSITIONS_DEPEND),
                 "torch 2.13's sparse_ draws the zero positions with torch.randperm(rows) without the generator "
                 "(the values do follow it)",
-                "python -c \"import torch; f = lambda s: (torch.manual_seed(s), torch.nn.init.sparse_(torch.empty(6, 4), "
-                "0.5, generator=torch.Generator().manual_seed(0)))[1]; print(torch.equal(f(1), f(2)))\"  # False"),)
+                "python -c \"import torch; f = lambda s: (torch.manual_seed(s), torch.nn.init.sparse_("
+                "torch.empty(6, 4), 0.5, generator=torch.Generator().manual_seed(0)))[1]; "
+                "print(torch.equal(f(1), f(2)))\"  # False"),)
 
 
 def case_sample(initializer: Initializer, target, c: Case, label: str, seeds, timeout: float):
@@ -65,7 +66,7 @@ def case_sample(initializer: Initializer, target, c: Case, label: str, seeds, ti
     wrong = int(np.count_nonzero(is_zero.sum(axis=1) != zeros))
     law = initializer.law(c)
     # column-major: the entries of one column, then the next (the zeros are placed per column)
-    values = [d.T[~z.T] for d, z in zip(drawn, is_zero)]
+    values = [d.T[~z.T] for d, z in zip(drawn, is_zero, strict=True)]
     tests = [deterministic_test(f"{label}: exactly {zeros} zeros in every column", wrong == 0, wrong, 0,
                                 "count of columns with another number of zeros"),
              binomial_counts_test(f"{label}: zero positions uniform over rows", is_zero.sum(axis=(0, 2)),
@@ -84,18 +85,21 @@ def generator_tests(target, c: Case, seed: int, timeout: float) -> list[Test]:
     repeated = sampling.draw_repeated(target, c, g, s, 2, timeout)
     both = (first != 0) & (same != 0)
     prefix = f"generator on {c.label()}"
+    zeros = lambda tensor: tensor == 0  # noqa: E731
     return [deterministic_test(f"{prefix}: same seed, other global RNG state -> same values",
                                torch.equal(first[both], same[both]), float((first[both] - same[both]).abs().max()), 0.0,
                                "equal where both are nonzero"),
-            deterministic_test(f"{prefix}: {POSITIONS_FOLLOW}", torch.equal(first == 0, same == 0),
-                               int(((first == 0) != (same == 0)).sum()), 0, "same seed, other global RNG state: same zeros"),
+            deterministic_test(f"{prefix}: {POSITIONS_FOLLOW}", torch.equal(zeros(first), zeros(same)),
+                               int((zeros(first) != zeros(same)).sum()), 0,
+                               "same seed, other global RNG state: same zeros"),
             deterministic_test(f"{prefix}: different seeds -> different values", not torch.equal(first, different),
                                float((first - different).abs().max()), 0.0, "not torch.equal"),
-            deterministic_test(f"{prefix}: {POSITIONS_DEPEND}", not torch.equal(first == 0, different == 0),
-                               int(((first == 0) != (different == 0)).sum()), 0, "other seed, same global state: other zeros"),
+            deterministic_test(f"{prefix}: {POSITIONS_DEPEND}", not torch.equal(zeros(first), zeros(different)),
+                               int((zeros(first) != zeros(different)).sum()), 0,
+                               "other seed, same global state: other zeros"),
             deterministic_test(f"{prefix}: repeated calls with one generator -> different tensors",
-                               not torch.equal(repeated[0], repeated[1]), float((repeated[0] - repeated[1]).abs().max()),
-                               0.0, "not torch.equal")]
+                               not torch.equal(repeated[0], repeated[1]),
+                               float((repeated[0] - repeated[1]).abs().max()), 0.0, "not torch.equal")]
 
 
 def waive(target, tests: list[Test], outcome: Outcome) -> list[Test]:
@@ -108,9 +112,9 @@ def waive(target, tests: list[Test], outcome: Outcome) -> list[Test]:
         for test in waived:
             outcome.waived.append({**test.to_dict(), "reason": quirk.reason, "reproduction": quirk.reproduction})
         violated = [t.name for t in waived if t.p_value == 0]
+        seen = "violated: " + "; ".join(violated) if violated else "none violated: the quirk is gone"
         outcome.notes.append(f"declared quirk of torch.nn.init.sparse_: {quirk.reason}; waived {len(waived)} tests "
-                             f"({'violated: ' + '; '.join(violated) if violated else 'none violated: the quirk is gone'}); "
-                             f"reproduce: {quirk.reproduction}")
+                             f"({seen}); reproduce: {quirk.reproduction}")
     return tests
 
 

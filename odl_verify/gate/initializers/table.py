@@ -114,7 +114,8 @@ def kaiming_law(uniform: bool) -> Callable[[Case], Law]:
 def xavier_law(uniform: bool) -> Callable[[Case], Law]:
     def law(c: Case) -> Law:
         f = {k: torch.tensor(float(v), dtype=torch.float64) for k, v in fans(c.shape).items()}
-        value = _compiled("xavier")(torch.tensor(float(c.kwargs["gain"]), dtype=torch.float64), f["fan_in"], f["fan_out"])
+        value = _compiled("xavier")(torch.tensor(float(c.kwargs["gain"]), dtype=torch.float64), f["fan_in"],
+                                    f["fan_out"])
         return _zero_mean(_number(value), uniform)
     return law
 
@@ -124,13 +125,14 @@ def shapes() -> st.SearchStrategy[tuple[int, ...]]:
     """Strongly non-square linear shapes (ratio ≥ 4) and conv shapes with 1–3 kernel dimensions."""
     small, ratio = st.integers(4, 32), st.integers(4, 32)
     linear = st.tuples(small, ratio, st.booleans()).map(lambda t: (t[0] * t[1], t[0]) if t[2] else (t[0], t[0] * t[1]))
-    conv = st.tuples(st.integers(4, 64), st.integers(4, 64), st.lists(st.integers(2, 5), min_size=1, max_size=3)).filter(
-        lambda t: t[0] != t[1]).map(lambda t: (t[0], t[1], *t[2]))
+    kernel = st.lists(st.integers(2, 5), min_size=1, max_size=3)
+    conv = st.tuples(st.integers(4, 64), st.integers(4, 64), kernel).filter(lambda t: t[0] != t[1]).map(
+        lambda t: (t[0], t[1], *t[2]))
     return st.one_of(linear, conv)
 
 
-def any_shape(max_dims: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
-    return st.lists(st.integers(1, 24), min_size=1, max_size=max_dims).map(tuple)
+def any_shape(max_dims: int = 4, largest: int = 24) -> st.SearchStrategy[tuple[int, ...]]:
+    return st.lists(st.integers(1, largest), min_size=1, max_size=max_dims).map(tuple)
 
 
 SLOPES = st.one_of(st.sampled_from([0.0, 0.5, 2.0, math.sqrt(5)]), st.floats(0.05, 3.0))
@@ -157,8 +159,9 @@ def _orthogonal_shape() -> st.SearchStrategy[tuple[int, ...]]:
 def sparse_zeros(c: Case) -> int:
     """Zeros per column that sparse_ must leave (SPARSE_ZEROS of theorems/initialization.py)."""
     from ...theorems.initialization import SPARSE_ZEROS, rows, sparsity
-    count = compile_torch((sparsity, rows), SPARSE_ZEROS)(torch.tensor(float(c.kwargs["sparsity"]), dtype=torch.float64),
-                                                        torch.tensor(float(c.shape[0]), dtype=torch.float64))
+    arguments = (torch.tensor(float(c.kwargs["sparsity"]), dtype=torch.float64),
+                 torch.tensor(float(c.shape[0]), dtype=torch.float64))
+    count = compile_torch((sparsity, rows), SPARSE_ZEROS)(*arguments)
     return int(_number(count))
 
 
@@ -203,7 +206,8 @@ INITIALIZERS = {i.method: i for i in [
                 lambda: st.builds(lambda s, g: case(s, gain=g), shapes(), GAIN_VALUES), xavier_law(True),
                 ("glorot forward", "glorot backward")),
     Initializer("normal", "torch.nn.init.normal_", ("mean", "std", "generator"), "w ~ N(mean, std^2) i.i.d.",
-                (case((4096,), mean=0.0, std=1.0), case((64, 64), mean=0.5, std=0.02), case((8, 8, 8, 8), mean=-3.0, std=2.0)),
+                (case((4096,), mean=0.0, std=1.0), case((64, 64), mean=0.5, std=0.02),
+                 case((8, 8, 8, 8), mean=-3.0, std=2.0)),
                 lambda: st.builds(lambda s, m, sd: case(s, mean=m, std=sd), any_shape(), st.floats(-5, 5),
                                   st.floats(1e-3, 10.0)),
                 lambda c: Normal(c.kwargs["mean"], c.kwargs["std"])),

@@ -140,7 +140,8 @@ def counterexample(initializer: Initializer, spec: str, config: CheckConfig, tes
             shown.update({f"law's {k}": v for k, v in expected_moments(initializer, source.case).items()})
         payload = json.dumps({k: case[k] for k in ("case", "seed", "stream", "calls", "level")})
         arguments = ", ".join(json.dumps(a) for a in (initializer.method, spec, payload))  # Python literals too
-        shown["replay (this case)"] = f"python -c {shlex.quote(f'from odl_verify.gate.initializers import replay; replay({arguments})')}"
+        code = f"from odl_verify.gate.initializers import replay; replay({arguments})"
+        shown["replay (this case)"] = f"python -c {shlex.quote(code)}"
         dimension = math.prod(source.case.shape)
     return Counterexample(family=f"initializer:{initializer.method}", dimension=dimension, case=case, shown=shown,
                           reproduce=cli, confirmation=f"rejected by Holm at {FALSE_ALARM:g} over the run's tests")
