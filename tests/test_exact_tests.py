@@ -26,7 +26,7 @@ def p_values(test, runs: int, n: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name, test, conservative", [
-    ("mean", lambda z: et.normal_mean_test("m", z), False),
+    ("mean", lambda z: et.normal_mean_test("m", z, True), False),
     ("chi2", lambda z: et.chi2_variance_test("v", z, True), False),
     ("max |z|", lambda z: et.extreme_test("x", z, Normal(0, 1)), False),
     ("count |z| > 2", lambda z: et.tail_count_test("c", z, 2.0), True),

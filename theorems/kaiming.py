@@ -155,8 +155,8 @@ class KaimingClaim(StatisticalClaim):
     # ------------------------------------------------------------ presentation
     def observable(self) -> str:
         if self.direction == "backward":
-            masked = "1[W_l x > 0] * g" if self.activation == "relu" else "g"
-            return f"E[|W_l^T ({masked})|^2/n_{{l-1}}] / E[|g|^2/n_l]"
+            masked = "(1[W_l x > 0] * g)" if self.activation == "relu" else "g"
+            return f"E[|W_l^T {masked}|^2/n_{{l-1}}] / E[|g|^2/n_l]"
         return "E[(M_l/M_{l-1})^2]" if self.power == 2 else "E[M_l/M_{l-1}]"
 
     def statement(self) -> str:

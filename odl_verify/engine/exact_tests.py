@@ -56,12 +56,14 @@ def deterministic_test(name: str, holds: bool, observed: float, expected: float,
                 exactness="deterministic", power_at=lambda level: "any violation (probability 1)")
 
 
-def normal_mean_test(name: str, z: np.ndarray) -> Test:
+def normal_mean_test(name: str, z: np.ndarray, standardized: bool) -> Test:
+    """Σz/√n ~ N(0, 1). ``standardized``: the scores are (w − mean)/std (a shift in sd of w)."""
     n = z.size
     statistic = float(np.sum(z) / math.sqrt(n))
+    unit = "sd" if standardized else "sd of the scores"
 
     def power(level: float) -> str:
-        return f"|mean shift| >= {(-special.ndtri(level / 2) + Z_MISS) / math.sqrt(n):.3g} sd of the scores"
+        return f"|mean shift| >= {(-special.ndtri(level / 2) + Z_MISS) / math.sqrt(n):.3g} {unit}"
 
     return Test(name, 0.0, statistic / math.sqrt(n), math.nan, n, 1, float(special.erfc(abs(statistic) / math.sqrt(2))),
                 method="sum z / sqrt(n) ~ N(0, 1)", exactness="exact", power_at=power)
@@ -250,7 +252,7 @@ def iid_tests(label: str, law: Law, draws: list[np.ndarray]) -> tuple[list[Test]
 
 def sample_tests(label: str, scores: np.ndarray, law: Law) -> list[Test]:
     """The tests of an i.i.d. N(0, 1) sample of scores: mean, variance, extremes, tails, shape."""
-    tests = [normal_mean_test(f"{label}: mean", scores),
+    tests = [normal_mean_test(f"{label}: mean", scores, law.standardized),
              chi2_variance_test(f"{label}: variance", scores, law.standardized),
              extreme_test(f"{label}: max |z|", scores, law)]
     tests += [tail_count_test(f"{label}: count |z| > {point:g}", scores, point) for point in TAIL_POINTS]

@@ -53,7 +53,7 @@ class Law:
 
     def tail_meaning(self, mass: float) -> str:
         """What "no mass in the outer tails of null probability ``mass``" means for this law."""
-        return f"the outer {mass:.3g} of the law missing"
+        return "its tails cut off"
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -92,7 +92,8 @@ class Uniform(Law):
         return (np.clip((w - self.lower) / width, 0.0, 1.0), np.clip((self.upper - w) / width, 0.0, 1.0))
 
     def tail_meaning(self, mass):
-        return f"both bounds short by {mass / 2:.3g} of the width (a bound {100 * mass:.2g}% short, centred)"
+        # each bound loses mass/2 of the width, that is mass of the half-width
+        return f"the bounds drawn in by {100 * mass:.2g}% of the half-width"
 
     def describe(self):
         return f"U({self.lower:.6g}, {self.upper:.6g})"
@@ -116,7 +117,7 @@ class TruncatedNormal(Law):
         return normal_mass(self.alpha, z) / self.mass, normal_mass(z, self.beta) / self.mass
 
     def tail_meaning(self, mass):
-        return f"the outer {mass:.3g} of the truncated law missing (bounds drawn in)"
+        return "the bounds drawn in, or clamped"
 
     def describe(self):
         return f"N({self.mean:.6g}, {self.std:.6g}^2) on [{self.lower:.6g}, {self.upper:.6g}]"
