@@ -95,6 +95,22 @@ def normal_std_as_variance(tensor, mean=0.0, std=1.0, generator=None):
         return tensor.normal_(mean, std * std, generator=generator)
 
 
+def normal_drawn_uniform(tensor, mean=0.0, std=1.0, generator=None):
+    """Right mean and variance, wrong law: U(mean ± √3·std)."""
+    with torch.no_grad():
+        return tensor.uniform_(mean - SQRT3 * std, mean + SQRT3 * std, generator=generator)
+
+
+def normal_clamped_at_3_sigma(tensor, mean=0.0, std=1.0, generator=None):
+    with torch.no_grad():
+        return tensor.normal_(mean, std, generator=generator).clamp_(mean - 3 * std, mean + 3 * std)
+
+
+def normal_ignores_generator(tensor, mean=0.0, std=1.0, generator=None):
+    with torch.no_grad():
+        return tensor.normal_(mean, std)
+
+
 def uniform_forgets_lower_bound(tensor, a=0.0, b=1.0, generator=None):
     """U(0, b − a): the width is right, the offset a is lost."""
     with torch.no_grad():
@@ -185,7 +201,8 @@ FAULTS = {
     "uniform_variance_1_percent_low": "kaiming_uniform", "uniform_swapped_fan_mode": "kaiming_uniform",
     "normal_for_uniform": "kaiming_uniform",
     "xavier_normal_fan_in_only": "xavier_normal", "xavier_uniform_gain_squared": "xavier_uniform",
-    "normal_std_as_variance": "normal", "uniform_forgets_lower_bound": "uniform",
+    "normal_std_as_variance": "normal", "normal_drawn_uniform": "normal", "normal_clamped_at_3_sigma": "normal",
+    "normal_ignores_generator": "normal", "uniform_forgets_lower_bound": "uniform",
     "trunc_normal_bounds_in_sigma": "trunc_normal", "orthogonal_without_sign_fix": "orthogonal",
     "sparse_floor_of_zeros": "sparse", "sparse_fixed_positions": "sparse", "sparse_ignores_generator": "sparse",
     "eye_with_wrap": "eye", "dirac_ignores_groups": "dirac", "constant_through_float32": "constant",

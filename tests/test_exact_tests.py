@@ -34,7 +34,7 @@ def p_values(test, runs: int, n: int) -> np.ndarray:
     ("KS (DKW bound)", lambda z: edf.ks_test("k", np.sort(z)), True),
 ])
 def test_p_values_are_calibrated_under_the_null(name, test, conservative):
-    runs = 2000
+    runs = 1000
     p = p_values(test, runs, 400)
     for u in (0.01, 0.1, 0.5):
         low, high = fraction_bounds(runs, u)

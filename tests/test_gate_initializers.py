@@ -67,16 +67,16 @@ def test_torch_initializers_pass_on_seeds_0_to_19(method):
     assert not failed, failed
 
 
-#: one fault per class of the issue, and the test that must reject it (the end of its name); the other
-#: faults of tests/faulty_initializers.py run in the thorough fault matrix
+#: one fault per class of the issue (on the cheapest gate that has it), and the test that must reject
+#: it (the end of its name); every fault of tests/faulty_initializers.py runs in the thorough matrix
 FAULT_CLASSES = {
     "variance_2_percent_high": "pooled over 11 cases: variance",
-    "clamped_at_3_sigma": "max |z|",
-    "uniform_for_normal": "max |z|",
+    "normal_clamped_at_3_sigma": "max |z|",
+    "normal_drawn_uniform": "max |z|",
     "uniform_swapped_fan_mode": "variance",
     "relu_gain_always": "variance",
     "ignores_receptive_field": "variance",
-    "ignores_generator": "same seed, other global RNG state -> same tensor",
+    "normal_ignores_generator": "same seed, other global RNG state -> same tensor",
     "trunc_normal_bounds_in_sigma": "max |z|",
     "orthogonal_without_sign_fix": "diagonal signs fair",
     "sparse_floor_of_zeros": "zeros in every column",
