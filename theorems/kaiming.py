@@ -15,7 +15,8 @@ backward pass g depends on W_l through later masks and the equality is only asym
 at width 1 it is off by a factor ≈ 8, so the claim is stated per layer, as He states it.)
 Every moment is derived in sympy from the layer law X = c·Y, Y a χ² mixture:
 forward ReLU Y = (χ²_K)^p with K ~ Bin(n_out, ½), forward linear K = n_out, backward
-Y = χ²_B·Z² + χ²′_B·χ²_{n_in−1}; binomial moments come from the generating function.
+Y = χ²_B·Z² + χ²′_B·χ²_{n_in−1} (linear: Y = χ²_{n_out}·χ²′_{n_in}, used by Glorot's claims in
+theorems/initialization.py); binomial moments come from the generating function.
 
 Hypotheses as checked (statistical, :mod:`odl_verify.engine.statistics`): per layer, a
 median-of-means test of E[X_l] = claimed from the networks alive at layer l−1 (independent
@@ -86,7 +87,9 @@ def layer_law(direction: str, activation: str, power: int, variance: sp.Expr):
         if activation == "relu":
             return scale, _binomial_mean(_chi2_moment(_k, power), n_out), _binomial_mean(_chi2_moment(_k, 2 * power), n_out)
         return scale, _chi2_moment(n_out, power), _chi2_moment(n_out, 2 * power)
-    # backward: ‖Δ‖² = v(χ²_B·Z² + χ²'_B·χ²_{n_in−1}), the two χ²_B independent given B
+    if activation == "linear":  # ‖Wᵀg‖² = v‖g‖²·χ²_{n_in} given g, ‖g‖² ~ χ²_{n_out}
+        return variance / n_in, n_in * n_out, _chi2_moment(n_in, 2) * _chi2_moment(n_out, 2)
+    # backward ReLU: ‖Δ‖² = v(χ²_B·Z² + χ²'_B·χ²_{n_in−1}), the two χ²_B independent given B
     mean = _binomial_mean(_k * n_in, n_out)
     square = _binomial_mean(3 * _chi2_moment(_k, 2) + 2 * _k**2 * (n_in - 1) + _chi2_moment(_k, 2) * (n_in**2 - 1), n_out)
     return variance / n_in, mean, square
@@ -129,8 +132,8 @@ class KaimingClaim(StatisticalClaim):
                  plots: bool = False):
         if activation not in ("relu", "linear") or direction not in ("forward", "backward"):
             raise UsageError(f"{name}: activation must be relu or linear, direction forward or backward")
-        if direction == "backward" and (activation != "relu" or power != 1):
-            raise UsageError(f"{name}: the backward law is derived for ReLU and the first moment only")
+        if direction == "backward" and power != 1:
+            raise UsageError(f"{name}: the backward law is derived for the first moment only")
         self.name, self.title, self.reference, self.method, self.tight = name, title or name, reference, method, tight
         self.variance, self.claimed, self.activation, self.direction, self.power = (
             sp.sympify(variance), sp.sympify(claimed), activation, direction, power)
@@ -152,7 +155,8 @@ class KaimingClaim(StatisticalClaim):
     # ------------------------------------------------------------ presentation
     def observable(self) -> str:
         if self.direction == "backward":
-            return "E[|W_l^T (1[W_l x > 0] * g)|^2/n_{l-1}] / E[|g|^2/n_l]"
+            masked = "(1[W_l x > 0] * g)" if self.activation == "relu" else "g"
+            return f"E[|W_l^T {masked}|^2/n_{{l-1}}] / E[|g|^2/n_l]"
         return "E[(M_l/M_{l-1})^2]" if self.power == 2 else "E[M_l/M_{l-1}]"
 
     def statement(self) -> str:
@@ -167,14 +171,19 @@ class KaimingClaim(StatisticalClaim):
                 "theory": rf"\mathbb E[X_l] = {sp.latex(self.theory)}"}
 
     # ------------------------------------------------------------ the check
+    def moments(self, widths: list[int]) -> tuple[torch.Tensor, ...]:
+        """Per layer of a network of these widths: the weight variance, theory's E[X_l], the claimed
+        E[X_l] and Var X_l under the claim (what a gate tests a target's network against)."""
+        shape = torch.tensor(widths, dtype=torch.float64)
+        return tuple(torch.as_tensor(v, dtype=torch.float64).expand(len(widths) - 1).clone()
+                     for v in self._moments(shape[:-1], shape[1:]))
+
     def experiment(self, config: CheckConfig, device, verdict: Verdict):
         profiles = draw(width_profiles(self.depth, self.max_width), profile_count(config), config.seed)
         tests, observed_ratio = [], []
         for index, widths in enumerate(profiles):
             generator = torch.Generator().manual_seed(config.seed * 100_003 + index)
-            shape = torch.tensor(widths, dtype=torch.float64)
-            variance, theory, claimed, null_var = (torch.as_tensor(v, dtype=torch.float64).expand(self.depth).clone()
-                                                   for v in self._moments(shape[:-1], shape[1:]))
+            variance, theory, claimed, null_var = self.moments(widths)
             stats, alive, _ = simulate(widths, gaussian_weights(variance, generator, device),
                                        activation=self.activation, direction=self.direction, power=self.power,
                                        networks=self.networks, generator=generator, device=device)

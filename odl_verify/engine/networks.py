@@ -4,6 +4,8 @@
 or a gate target's initializer) forward, or backward through each layer, and returns the
 per-layer statistic; :func:`layer_tests` tests its claimed mean per layer and pooled over
 layers (:mod:`.statistics`: median of means, exact null variance, no CLT).
+:func:`haar_orthogonal` draws uniformly distributed orthogonal matrices, and
+:data:`ORTHOGONALITY_ROUNDING` bounds how far a float64 one is from orthogonal.
 """
 from __future__ import annotations
 
@@ -44,9 +46,21 @@ def simulate(widths: list[int], weights, *, activation: str = "relu", direction:
             stats.append(ratio**power)
         else:
             g = normal((networks, width_out, 1), generator, device)
-            back = w.transpose(1, 2) @ ((z > 0).to(z.dtype) * g)
+            back = w.transpose(1, 2) @ ((z > 0).to(z.dtype) * g if activation == "relu" else g)
             stats.append((back.square().sum(dim=(1, 2)) / width_in) ** power)
     return torch.stack(stats), torch.stack(alive), torch.stack(m)
+
+
+#: c in ‖QᵀQ − I‖ ≤ c·n·2⁻⁵² for an n×n orthogonal Q computed in float64 (Householder QR: a small
+#: multiple of n·u, Higham, Accuracy and Stability, Thm 19.4; 64 leaves room for the constant)
+ORTHOGONALITY_ROUNDING = 64
+
+
+def haar_orthogonal(count: int, n: int, generator: torch.Generator, device) -> torch.Tensor:
+    """``count`` independent n×n orthogonal matrices, uniform (Haar): QR of a Gaussian with Q's
+    columns multiplied by the signs of R's diagonal (Mezzadri 2007), in float64."""
+    q, r = torch.linalg.qr(torch.randn((count, n, n), generator=generator, dtype=torch.float64))
+    return (q * torch.sign(torch.diagonal(r, dim1=1, dim2=2))[:, None, :]).to(device)
 
 
 #: networks alive at a layer below which its own test is skipped (the pooled test still counts them)

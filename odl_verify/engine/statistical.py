@@ -59,8 +59,12 @@ class StatisticalClaim(Checkable):
 
 
 def describe(test: Test) -> str:
-    if test.variance != test.variance:  # an exact check (support) has no variance
+    if test.exactness == "deterministic" or (test.variance != test.variance and not test.exactness):
         return f"{test.name}: bound {test.expected:.6g}, observed {test.observed:.6g} ({test.method})"
+    if test.variance != test.variance:  # a test with an exact null law: its p-value, level and power
+        return (f"{test.name}: expected {test.expected:.6g}, observed {test.observed:.6g} (p = {test.p_value:.3g}, "
+                f"level {test.level:.3g}; {test.method}, {test.exactness}; detects {test.power}; "
+                f"{test.samples} samples)")
     return (f"{test.name}: expected {test.expected:.6g}, observed {test.observed:.6g} "
             f"(p <= {test.p_value:.3g}; rejects beyond ±{test.critical:.3g}, detects ±{test.detectable:.3g}; "
             f"{test.samples} samples)")

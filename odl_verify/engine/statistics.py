@@ -15,13 +15,16 @@ mean and their variances add up to at most what is passed (``variance`` per samp
 A run holds many tests; :func:`holm` corrects them (Holm–Bonferroni), so the stated α is the
 probability that *any* test of the run rejects a true claim. :attr:`Test.detectable` is the
 power statement: a true mean that far from μ (same variance) is rejected with probability
-≥ 1 − ``POWER_MISS`` at the Bonferroni level.
+≥ 1 − ``POWER_MISS`` at the Bonferroni level. Tests with an exact null law
+(:mod:`.exact_tests`) carry their own power function, which :func:`holm` evaluates at the
+same level: every test of a run states its power the same way, in :attr:`Test.power`.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
 import math
+from typing import Callable
 
 import torch
 from scipy import special
@@ -76,9 +79,17 @@ class Test:
     detectable: float = math.nan
     rejected: bool = False
     method: str = "median of means (Chebyshev + binomial tail)"
+    #: how far the p-value can be trusted: exact, a rigorous bound, asymptotic (with its error), deterministic
+    exactness: str = ""
+    #: the Bonferroni level α/m of the run, where :attr:`power` is stated (a p-value below it is rejected by Holm)
+    level: float = math.nan
+    #: the smallest deviation detected with probability ≥ 1 − POWER_MISS at :attr:`level`, in words
+    power: str = ""
+    #: level → :attr:`power`, for tests whose power is not the median-of-means one
+    power_at: Callable[[float], str] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "power_at"}
 
 
 def mom_test(name: str, samples: torch.Tensor, expected: float, variance: float) -> Test:
@@ -100,23 +111,18 @@ def mom_test(name: str, samples: torch.Tensor, expected: float, variance: float)
     deviation = abs(observed - expected)
     p_block = 1.0 if deviation == 0 else min(1.0, variance / (b * deviation * deviation))
     p_value = binomial_tail((k + 1) // 2, k, p_block) if math.isfinite(deviation) else 0.0
-    return Test(name, float(expected), observed, float(variance), n, k, p_value)
+    return Test(name, float(expected), observed, float(variance), n, k, p_value,
+                exactness="distribution-free (Chebyshev + binomial tail)")
 
 
 #: the level the block count is tuned for (a run's Bonferroni level is of this order)
 REFERENCE_ALPHA = 1e-8
 
 
-def support_test(name: str, samples: torch.Tensor, bound: float) -> Test:
-    """Every sample within [−bound, bound]: exact, a true claim never fails it."""
-    worst = float(samples.detach().abs().max())
-    inside = worst <= bound
-    return Test(name, float(bound), worst, math.nan, samples.numel(), 1, 1.0 if inside else 0.0,
-                critical=0.0, detectable=0.0, method="support (exact, no false alarm)")
-
-
 def holm(tests: list[Test], alpha: float) -> list[Test]:
-    """Holm–Bonferroni at family-wise level alpha; sets ``rejected``, ``critical`` and ``detectable``."""
+    """Holm–Bonferroni at family-wise level alpha; sets ``rejected``, ``level`` and the power
+    (``power``; ``critical`` and ``detectable`` for median-of-means tests). The power is stated at
+    the Bonferroni level α/m: a p-value below it makes Holm reject, so it bounds Holm's power."""
     if not 0 < alpha < 1:
         raise UsageError(f"the false-alarm probability must be in (0, 1), not {alpha}")
     m = len(tests)
@@ -125,9 +131,13 @@ def holm(tests: list[Test], alpha: float) -> list[Test]:
             break
         test.rejected = True
     for test in tests:
-        if math.isfinite(test.variance):
+        test.level = alpha / m
+        if test.power_at is not None:
+            test.power = test.power_at(test.level)
+        elif math.isfinite(test.variance):
             test.critical = deviation_at(test.samples, test.blocks, test.variance, alpha / m)
             test.detectable = test.critical + deviation_at(test.samples, test.blocks, test.variance, POWER_MISS)
+            test.power = f"|mean - {test.expected:.6g}| >= {test.detectable:.3g}"
     return tests
 
 
@@ -135,4 +145,4 @@ def binomial_test(name: str, failures: int, runs: int, claimed_rate: float) -> T
     """Exact one-sided test of P(failure) ≤ claimed_rate: p = P(Bin(runs, rate) ≥ failures)."""
     p_value = binomial_tail(failures, runs, claimed_rate)
     return Test(name, claimed_rate, failures / runs, math.nan, runs, 1, p_value,
-                method="exact binomial tail")
+                method="exact binomial tail", exactness="exact")

@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="theorem names (see 'list'), FILE.py or FILE.py:CLAIM; all theorems when none")
     add_run_options(check)
     gate = commands.add_parser("gate", help="check your optimizer or initializer against the method")
-    gate.add_argument("method", help="sgd, adagrad, rmsprop, adadelta, adam, adamw, kaiming_normal, kaiming_uniform")
+    gate.add_argument("method", help="sgd, adagrad, rmsprop, adadelta, adam, adamw; kaiming_normal, kaiming_uniform, "
+                      "xavier_normal, xavier_uniform, normal, uniform, trunc_normal, orthogonal, sparse, zeros, ones, "
+                      "constant, eye, dirac, calculate_gain")
     gate.add_argument("target", help="package.module:attr or path/to/file.py:attr")
     add_run_options(gate)
     gate.add_argument("--timeout", type=float, default=10.0,
