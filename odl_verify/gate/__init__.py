@@ -66,9 +66,29 @@ def check(method: str, target, config: CheckConfig | None = None, **options) -> 
         known = ", ".join(sorted(GATES)) or "none"
         raise UsageError(f"unknown gate method {method!r}; known: {known}")
     config = config or CheckConfig(**options)
-    spec = target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
+    spec = target if isinstance(target, str) else target_spec(target)
     obj = load_object(target) if isinstance(target, str) else target
     return GATES[method].run(obj, spec, config)
+
+
+def target_spec(target) -> str:
+    """How a printed line names an object passed in: ``package.module:attr`` for a module inside a
+    package, ``path/to/file.py:attr`` (relative to the working directory when under it) for one
+    imported from a file (a test module, a script), so the replay line loads it again."""
+    import inspect
+    import os
+    qualname = getattr(target, "__qualname__", None)
+    module = getattr(target, "__module__", None)
+    if qualname is None or module is None or "<locals>" in qualname:
+        return repr(target)
+    if "." in module:
+        return f"{module}:{qualname}"
+    try:
+        path = inspect.getsourcefile(target) or ""
+    except TypeError:
+        return f"{module}:{qualname}"
+    relative = os.path.relpath(path)
+    return f"{relative if not relative.startswith('..') else path}:{qualname}"
 
 
 def assert_passes(method: str, target, **options) -> Verdict:

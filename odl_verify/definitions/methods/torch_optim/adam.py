@@ -5,7 +5,7 @@ import dataclasses
 from typing import Any
 
 from ..protocol import State, moving_average
-from .common import direction, round_to_float32, scalar_sqrt
+from .common import direction, scalar_sqrt, stored_as
 
 
 def decayed_direction(rule, param, grad):
@@ -26,7 +26,11 @@ def moments(state: State, g, betas, xp):
 @dataclasses.dataclass(frozen=True)
 class Adam:
     """torch.optim.Adam: bias-corrected m̂/(√v̂ + ε), ε outside the root; AMSGrad takes the
-    max of the raw v and then bias-corrects it; ``decoupled_weight_decay`` is AdamW."""
+    max of the raw v and then bias-corrects it; ``decoupled_weight_decay`` is AdamW.
+
+    ``scalar_state``: the dtype of the step count the bias corrections 1 − βᵗ are formed from;
+    torch's differentiable (and capturable) path uses its step tensor, float32 under the float32
+    default dtype (a declared deviation of torch 2.13, see the catalog)."""
 
     lr: Any = 1e-3
     betas: tuple = (0.9, 0.999)
@@ -35,6 +39,7 @@ class Adam:
     amsgrad: bool = False
     maximize: bool = False
     decoupled_weight_decay: bool = False
+    scalar_state: str = "float64"
 
     def init(self, param, xp) -> State:
         zero = xp.zeros_like(param)
@@ -52,13 +57,13 @@ class Adam:
         second = exp_avg_sq
         if self.amsgrad:
             second = new_state["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], exp_avg_sq)
-        m_hat, v_hat = self.bias_corrected(exp_avg, beta1, step), self.bias_corrected(second, beta2, step)
+        m_hat, v_hat = self.bias_corrected(exp_avg, beta1, step, xp), self.bias_corrected(second, beta2, step, xp)
         return param - self.lr * m_hat / self.denominator(v_hat, xp), new_state
 
-    @staticmethod
-    def bias_corrected(average, beta, step):
+    def bias_corrected(self, average, beta, step, xp):
         """An average of step terms started at 0, divided by 1 − βᵗ, the weight it has."""
-        return average / (1 - beta ** step)
+        kept = lambda value: stored_as(value, self.scalar_state, xp)
+        return average / kept(1 - kept(kept(beta) ** step))
 
     def denominator(self, v_hat, xp):
         """√v̂ + ε: ε outside the root."""
@@ -80,7 +85,8 @@ class NAdam:
     θ −= lr(1 − μ_t)/(1 − Π_t)·g/d + lr·μ_{t+1}/(1 − Π_tμ_{t+1})·m/d, d = √(v/(1 − β₂ᵗ)) + ε.
 
     ``scalar_state="float32"`` keeps Π in float32 after every product, as torch does when the
-    default dtype is float32 (a declared deviation of torch 2.13, see the catalog)."""
+    default dtype is float32 (a declared deviation of torch 2.13, see the catalog); any torch dtype
+    may be named (after ``load_state_dict`` torch keeps Π in the parameter's)."""
 
     lr: Any = 2e-3
     betas: tuple = (0.9, 0.999)
@@ -89,7 +95,7 @@ class NAdam:
     momentum_decay: Any = 4e-3
     decoupled_weight_decay: bool = False
     maximize: bool = False
-    scalar_state: str = "exact"
+    scalar_state: str = "float64"
 
     def init(self, param, xp) -> State:
         zero = xp.zeros_like(param)
@@ -102,9 +108,8 @@ class NAdam:
         step = state["step"] + 1
         param, g = decayed_direction(self, param, grad)
         mu, mu_next = self.momentum_at(step), self.momentum_at(step + 1)
-        mu_product = state["mu_product"] * mu
-        if self.scalar_state == "float32":
-            mu_product = round_to_float32(state["mu_product"] * round_to_float32(mu, xp), xp)
+        # torch multiplies its stored Π by μ in Π's dtype: μ rounds to it first
+        mu_product = stored_as(state["mu_product"] * stored_as(mu, self.scalar_state, xp), self.scalar_state, xp)
         exp_avg, exp_avg_sq = moments(state, g, self.betas, xp)
         denom = xp.sqrt(exp_avg_sq / (1 - self.betas[1] ** step)) + self.eps
         param = (param - self.lr * (1 - mu) / (1 - mu_product) * (g / denom)
@@ -118,7 +123,8 @@ class RAdam:
     ρ_t = ρ_∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) is at most 5, SGD with momentum on m̂; then the rectified
     adaptive step r_t·m̂·√(1 − β₂ᵗ)/(√v + ε). ε is added to √v, not to √v̂ as in Adam.
 
-    The branch compares ρ_t with 5, so a symbolic run needs numeric betas."""
+    The branch compares ρ_t with ``sma_threshold``: 5 in torch and the authors' code, 4 in the
+    paper's Algorithm 2 (the published form). A symbolic run needs numeric betas."""
 
     lr: Any = 1e-3
     betas: tuple = (0.9, 0.999)
@@ -126,6 +132,7 @@ class RAdam:
     weight_decay: Any = 0
     decoupled_weight_decay: bool = False
     maximize: bool = False
+    sma_threshold: Any = 5
 
     def init(self, param, xp) -> State:
         zero = xp.zeros_like(param)
@@ -141,7 +148,7 @@ class RAdam:
         m_hat = exp_avg / correction1
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * beta2 ** step / correction2
-        if not rho_t > 5:
+        if not rho_t > self.sma_threshold:
             return param - m_hat * self.lr, new_state
         rectification = scalar_sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t), xp)
         adaptive = scalar_sqrt(correction2, xp) / (xp.sqrt(exp_avg_sq) + self.eps)
@@ -168,9 +175,17 @@ class Adamax:
         step = state["step"] + 1
         g = direction(param, grad, self.maximize, self.weight_decay)
         exp_avg = moving_average(xp, state["exp_avg"], g, beta1)
-        exp_inf = xp.maximum(beta2 * state["exp_inf"], xp.abs(g) + self.eps)
-        return (param - self.lr / (1 - beta1 ** step) * (exp_avg / exp_inf),
+        exp_inf = self.infinity_norm(state["exp_inf"], g, xp)
+        return (param - self.lr / (1 - beta1 ** step) * (exp_avg / self.denominator(exp_inf)),
                 {"step": step, "exp_avg": exp_avg, "exp_inf": exp_inf})
+
+    def infinity_norm(self, previous, g, xp):
+        """u_t = max(β₂u, |g| + ε): ε inside the max."""
+        return xp.maximum(self.betas[1] * previous, xp.abs(g) + self.eps)
+
+    @staticmethod
+    def denominator(exp_inf):
+        return exp_inf
 
 
 @dataclasses.dataclass(frozen=True)

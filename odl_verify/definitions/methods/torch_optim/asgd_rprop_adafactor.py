@@ -5,7 +5,7 @@ import dataclasses
 from typing import Any
 
 from ..protocol import State, moving_average
-from .common import direction, larger, round_to_float32, scalar_sqrt, sign, smaller
+from .common import direction, larger, scalar_sqrt, sign, smaller, stored_as
 
 
 @dataclasses.dataclass(frozen=True)
@@ -15,7 +15,8 @@ class ASGD:
     the average a ← a + μ_t(θ − a) (a = θ while μ = 1) is kept in the state, η_1 = lr.
 
     ``scalar_state="float32"`` rounds η and μ to float32 as torch stores them when the default
-    dtype is float32 (a declared deviation of torch 2.13, see the catalog)."""
+    dtype is float32 (a declared deviation of torch 2.13, see the catalog); any torch dtype may be
+    named (after ``load_state_dict`` torch keeps them in the parameter's)."""
 
     lr: Any = 1e-2
     lambd: Any = 1e-4
@@ -23,10 +24,10 @@ class ASGD:
     t0: Any = 1e6
     weight_decay: Any = 0
     maximize: bool = False
-    scalar_state: str = "exact"
+    scalar_state: str = "float64"
 
     def stored(self, value, xp):
-        return round_to_float32(value, xp) if self.scalar_state == "float32" else value
+        return stored_as(value, self.scalar_state, xp)
 
     def init(self, param, xp) -> State:
         return {"step": 0, "eta": self.stored(self.lr, xp), "mu": 1, "ax": xp.zeros_like(param)}
@@ -105,8 +106,7 @@ class Adafactor:
         g = -grad if self.maximize else grad
         eps1 = self.machine_epsilon if self.eps[0] is None else self.eps[0]
         weight = step ** self.beta2_decay
-        relative = smaller(self.lr, 1 / scalar_sqrt(step, xp), xp)
-        alpha = larger(_root_mean_square(param, xp), self.eps[1], xp) * relative
+        alpha = larger(_root_mean_square(param, xp), self.eps[1], xp) * self.relative_step(step, xp)
         if self.weight_decay != 0:
             param = param * (1 - self.lr * self.weight_decay)
         if "variance" in state:
@@ -121,3 +121,7 @@ class Adafactor:
         change = g / xp.sqrt(larger(estimate, eps1 * eps1, xp))
         scale = larger(_root_mean_square(change, xp) / self.d, 1, xp)
         return param - alpha / scale * change, new_state
+
+    def relative_step(self, step, xp):
+        """ρ_t = min(lr, 1/√t)."""
+        return smaller(self.lr, 1 / scalar_sqrt(step, xp), xp)

@@ -11,19 +11,22 @@ def direction(param, grad, maximize: bool, weight_decay):
     return grad + weight_decay * param if weight_decay != 0 else grad
 
 
-def round_to_float32(value, xp):
-    """``value`` rounded to float32, as torch stores a scalar state (NAdam's μ-product, ASGD's η)
-    whose dtype follows the default dtype, float32 unless set otherwise. Symbols stay exact."""
-    if xp.name == "sympy":
+def stored_as(value, dtype: str, xp):
+    """``value`` rounded to the torch dtype named ``dtype``, as torch stores a scalar state (NAdam's
+    μ-product, ASGD's η) in the default dtype, or after ``load_state_dict`` in the parameter's.
+    "float64" and symbols stay as they are."""
+    if dtype == "float64" or xp.name == "sympy":
         return value
+    import torch
+    torch_dtype = getattr(torch, dtype)
+    if hasattr(value, "to"):
+        return value.to(torch_dtype).to(value.dtype)
+    rounded = lambda v: float(torch.tensor(float(v), dtype=torch_dtype))
     if xp.name == "mpmath":
         import mpmath
-        return np.vectorize(lambda v: mpmath.mpf(float(np.float32(float(v)))), otypes=[object])(value) \
-            if isinstance(value, np.ndarray) else mpmath.mpf(float(np.float32(float(value))))
-    if hasattr(value, "to"):
-        import torch
-        return value.to(torch.float32).to(value.dtype)
-    return float(np.float32(value))
+        return np.vectorize(lambda v: mpmath.mpf(rounded(v)), otypes=[object])(value) \
+            if isinstance(value, np.ndarray) else mpmath.mpf(rounded(value))
+    return rounded(value)
 
 
 def sign(value, xp):
