@@ -179,7 +179,7 @@ def test_newton_runs_in_mpmath_and_sympy():
 def test_catalog_lists_every_method_of_the_slides_and_of_torch_optim():
     assert set(METHODS) == {"gd", "heavy-ball", "nesterov", "newton", "adagrad", "rmsprop", "adadelta", "adam",
                             "clip-by-norm", "perturbed-gd", "adamw", "nadam", "radam", "adamax", "asgd", "rprop",
-                            "adafactor", "sparse-adam", "lbfgs"}
+                            "adafactor", "sparse-adam", "lbfgs", "clip-by-value"}
     # every optimizer row of the gate's table points back at methods of the catalog
     assert all(set(info.methods) <= set(METHODS) for info in OPTIMIZERS.values())
 
@@ -196,7 +196,7 @@ def test_catalog_entries_resolve_and_their_defaults_lie_in_their_domains(name):
         if not form.rule_protocol:
             assert callable(target)
             continue
-        extra = {"inner": GradientDescent()} if name == "clip-by-norm" else {}
+        extra = {"inner": GradientDescent()} if name.startswith("clip-by") else {}
         built = rule(name, form_name, **extra)
         assert hasattr(built, "init") and hasattr(built, "update")
         for key, value in form.fixed.items():

@@ -55,7 +55,7 @@ def register(name: str, description: str):
 
 def _load_gates() -> None:
     """Import the modules that register gates (kept lazy: torch.optim code is not needed for check)."""
-    from . import initializers, optimizers  # noqa: F401  (registering is their side effect)
+    from . import clipping, initializers, optimizers, schedulers  # noqa: F401  (registering is their side effect)
 
 
 def check(method: str, target, config: CheckConfig | None = None, **options) -> Verdict:

@@ -3,13 +3,15 @@
 ``--domain 'rho < 1'``, ``--domain 'not (foreach and nesterov)'``, ``--domain foreach=False`` (one
 ``=`` reads as ``==``): names are the hyperparameters of a parameter group, the implementation
 flags and a few names of the case (see each gate); values are numbers, strings, True, False and
-None; ``and``, ``or``, ``not``, comparisons, ``in`` and indexing (``betas[1] < 0.99``). The
+None (and ``inf``); ``and``, ``or``, ``not``, comparisons, ``in``, indexing (``betas[1] < 0.99``)
+and arithmetic (``pct_start * total_steps > 1``). The
 catalog states torch's validity rules and known quirks in the same language. Parsed with
 :mod:`ast` and evaluated node by node: nothing is executed.
 """
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 
@@ -18,7 +20,11 @@ from ..errors import UsageError
 _COMPARISONS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
                 ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b,
                 ast.NotIn: lambda a, b: a not in b, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+               ast.Mod: operator.mod, ast.Pow: operator.pow}
 _SINGLE_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
+#: names every condition may use besides the case's
+CONSTANTS = {"inf": math.inf}
 
 
 class Condition:
@@ -33,12 +39,13 @@ class Condition:
         self.names = {node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name)}
         for node in ast.walk(self.tree):
             if not isinstance(node, (ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.Compare,
-                                     ast.Name, ast.Constant, ast.Load, ast.Tuple, ast.Subscript,
-                                     *_COMPARISONS)):
+                                     ast.Name, ast.Constant, ast.Load, ast.Tuple, ast.Subscript, ast.BinOp,
+                                     *_COMPARISONS, *_ARITHMETIC)):
                 raise UsageError(f"domain {text!r}: {type(node).__name__} is not allowed (use comparisons of "
                                  "names with values, and/or/not)")
 
     def holds(self, values: dict) -> bool:
+        values = {**CONSTANTS, **values}
         unknown = self.names - set(values)
         if unknown:
             raise UsageError(f"domain {self.text!r} names {', '.join(sorted(unknown))}; known here: "
@@ -57,6 +64,8 @@ class Condition:
         if isinstance(node, ast.UnaryOp):
             operand = self._evaluate(node.operand, values)
             return (not operand) if isinstance(node.op, ast.Not) else -operand
+        if isinstance(node, ast.BinOp):
+            return _ARITHMETIC[type(node.op)](self._evaluate(node.left, values), self._evaluate(node.right, values))
         if isinstance(node, ast.BoolOp):
             results = (self._evaluate(v, values) for v in node.values)
             return all(results) if isinstance(node.op, ast.And) else any(results)

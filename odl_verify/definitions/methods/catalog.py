@@ -58,6 +58,8 @@ class MethodInfo:
     claims: tuple[str, ...] = ()
     #: properties checked in tests (tests/test_methods.py), in words
     properties: tuple[str, ...] = ()
+    #: torch 2.13's known quirks of its implementation (the gates name them beside a failing case)
+    quirks: tuple[Quirk, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {h.name: h.default for h in self.hyperparameters}
@@ -189,8 +191,29 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
     MethodInfo(
         "clip-by-norm", "Gradient clipping by norm", "slides 'Gradient Clipping'; Pascanu et al. 2013",
         "gradient (a transform wrapping any rule)", (Hyperparameter("max_norm", "c", POSITIVE, 1.0),),
-        {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule")},
-        properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",)),
+        {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule"),
+         "torch.optim": Form(f"{_TEXTBOOK}:ClipByNorm", "torch.nn.utils.clip_grad_norm_", {"eps": 1e-6},
+                             note="g·min(1, c/(‖g‖ + 10⁻⁶)): the clipped norm is c‖g‖/(‖g‖ + 10⁻⁶), 0.9999998c "
+                                  "at ‖g‖ = 5, c = 1 (torch's documented behaviour, not a defect)")},
+        properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",),
+        quirks=(Quirk("clip_grad_norm-inf-norm-of-an-empty-gradient-raises", "defect",
+                      "norm_type == inf and empty_gradients", "raises",
+                      "torch 2.13's clip_grad_norm_ takes the inf-norm of each gradient first, and the max of an "
+                      "empty one has no identity: it raises although the norm over all gradients exists",
+                      "python -c 'import torch; a, b = torch.zeros(2, requires_grad=True), torch.zeros(0, "
+                      "requires_grad=True); a.grad, b.grad = torch.ones(2), torch.zeros(0); "
+                      "torch.nn.utils.clip_grad_norm_([a, b], 1.0, norm_type=float(\"inf\"))'  # RuntimeError"),)),
+    MethodInfo(
+        "clip-by-value", "Gradient clipping by value", "torch.nn.utils.clip_grad_value_",
+        "gradient (a transform wrapping any rule)", (Hyperparameter("clip_value", "c", POSITIVE, 1.0),),
+        {"torch.optim": Form(f"{_TEXTBOOK}:ClipByValue", "torch.nn.utils.clip_grad_value_",
+                             note="every entry clamped into [−c, c]")},
+        properties=("entries within [−c, c] are unchanged",),
+        quirks=(Quirk("clip_grad_value-without-gradients-raises", "defect", "no_gradients", "raises",
+                      "torch 2.13's clip_grad_value_ hands the (empty) list of gradients to a foreach kernel even "
+                      "with foreach=False, which raises when no parameter has a gradient (clip_grad_norm_ returns 0)",
+                      "python -c 'import torch; torch.nn.utils.clip_grad_value_([torch.zeros(3, requires_grad=True)], "
+                      "1.0, foreach=False)'  # RuntimeError"),)),
     MethodInfo(
         "perturbed-gd", "Perturbed gradient descent", "Jin, Ge, Netrapalli, Kakade, Jordan 2017; THEORY.md §5",
         "function value, gradient and random perturbations",

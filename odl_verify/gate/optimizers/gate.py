@@ -20,7 +20,7 @@ from ...engine.calls import call_user_code
 from ...engine.harness import FailureBudget, run_search
 from ...errors import UsageError, UserCodeError, UserCodeTimeout
 from .. import GateStatement
-from ..domain import conditions
+from ..domain import CONSTANTS, conditions
 from .diagnosis import diagnose, known_defects
 from .examine import accepted_hyperparameters, examine
 from .report import counterexample
@@ -51,7 +51,7 @@ def _check_domain_names(info: OptimizerInfo, domain, context: dict) -> None:
     sample = Scenario(method=info.name, dtype="float64", default_dtype="float32", shapes=[(1,)], defaults={},
                       groups=[([0], {})], flags={}, kinds=[["none"]], scales=[0], init_scale=0, data_seed=0,
                       roundtrip_step=0)
-    known = set(info.spaces) | set(FLAGS) | set(sample.case_names()) | set(context)
+    known = set(info.spaces) | set(FLAGS) | set(sample.case_names()) | set(context) | set(CONSTANTS)
     for condition in domain:
         unknown = condition.names - known
         if unknown:

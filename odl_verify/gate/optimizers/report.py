@@ -1,6 +1,5 @@
-"""What the optimizer gate prints: the counterexample of a failing case, the two lines that reproduce
-it (both quoted for a POSIX shell with :func:`shlex.quote`, so they run as pasted), and
-:func:`replay`, which re-runs one printed case."""
+"""What the optimizer gate prints: the counterexample of a failing case with the two lines that
+reproduce it (:mod:`..lines`), and :func:`replay`, which re-runs one printed case."""
 from __future__ import annotations
 
 import json
@@ -12,25 +11,7 @@ from ...core.loading import load_object
 from ...core.verdict import Counterexample
 from ...definitions.methods.catalog import optimizer
 from ...errors import UserCodeError
-
-DEFAULT_TIMEOUT = CheckConfig().timeout
-
-
-def replay_line(method: str, spec: str, case: dict) -> str:
-    code = (f"from odl_verify.gate.optimizers import replay; "
-            f"raise SystemExit(replay({method!r}, {spec!r}, {json.dumps(case)!r}))")
-    return f"python -c {shlex.quote(code)}"
-
-
-def gate_line(method: str, spec: str, config: CheckConfig) -> str:
-    words = ["odl-verify", "gate", method, spec, "--seed", str(config.seed)]
-    if config.examples is not None:
-        words += ["--examples", str(config.examples)]
-    if config.timeout != DEFAULT_TIMEOUT:
-        words += ["--timeout", f"{config.timeout:g}"]
-    for condition in config.domain:
-        words += ["--domain", condition]
-    return " ".join(shlex.quote(w) for w in words)
+from ..lines import DEFAULT_TIMEOUT, gate_line, replay_line
 
 
 def _defect_lines(defects) -> str:
@@ -52,7 +33,7 @@ def counterexample(info, spec: str, config: CheckConfig, case: dict, headline, o
                               + ", ".join(info.conventions) + ", a group's option ignored")
     if defects:
         shown["known torch 2.13 defect"] = _defect_lines(defects)
-    shown["replay (this case)"] = replay_line(info.name, spec, case)
+    shown["replay (this case)"] = replay_line("odl_verify.gate.optimizers", info.name, spec, case)
     check = headline.check if headline is not None else "timeout"
     confirmation = (f"shrunk; the target fails the {check} check on this case" if shrunk else
                     "not shrunk (each call may take the whole timeout)")

@@ -180,16 +180,33 @@ def flag_combinations(accepted: list[str], context: dict) -> list[dict]:
     return out
 
 
+def _early(domain, known: dict) -> None:
+    """Reject a draw as soon as a condition that names only what is drawn so far fails: a narrow
+    domain then costs no full scenario per rejected draw."""
+    assume(all(c.holds(known) for c in domain if c.names <= set(known)))
+
+
 @st.composite
 def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], context: dict, domain=(),
               schedulable: bool = True, max_steps: int = 40) -> Scenario:
     space = {k: v.draw for k, v in info.spaces.items() if k in accepted}
+    rules = conditions(info.constraints) + tuple(domain)
     dtype = draw(st.sampled_from(info.dtypes[:2] * 3 + info.dtypes[2:]))
+    default = draw(st.sampled_from(["float32", "float32", "float64"]))
+    complex_ = getattr(torch, dtype).is_complex
+    # a combination torch allows, picked through a wide integer: Hypothesis's sampled_from keeps to the first
+    # few of a dozen combinations for tens of examples
+    combinations = flag_combinations(flags, {**context, "complex": complex_}) or [{}]
+    flag_values = combinations[draw(st.integers(0, 2 ** 16 - 1)) % len(combinations)]
+    known = {**context, "dtype": dtype, "default_dtype": default, "complex": complex_,
+             **{f: flag_values.get(f) for f in FLAGS}}
+    _early(rules, known)
+    defaults = info.repair({k: draw(s) for k, s in space.items()})
+    _early(rules, {**known, **defaults})
     n_params = draw(st.integers(1, 5))
     # a sparse gradient of a 0-d parameter is no sparse tensor torch makes
     shapes = draw(st.lists(st.sampled_from([s for s in SHAPES if s or info.gradients != "sparse"]),
                            min_size=n_params, max_size=n_params))
-    defaults = info.repair({k: draw(s) for k, s in space.items()})
     n_groups = 1 if info.single_group else draw(st.integers(1, min(3, n_params)))
     owner = list(range(n_groups)) + draw(st.lists(st.integers(0, n_groups - 1), min_size=n_params - n_groups,
                                                   max_size=n_params - n_groups))
@@ -201,11 +218,6 @@ def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], c
         overrides = info.repair({**defaults, **{k: draw(space[k]) for k in keys if k in space}})
         groups.append(([i for i in range(n_params) if owner[i] == g],
                        {k: v for k, v in overrides.items() if k in keys or defaults[k] != v}))
-    complex_ = getattr(torch, dtype).is_complex
-    # a combination torch allows, picked through a wide integer: Hypothesis's sampled_from keeps to the first
-    # few of a dozen combinations for tens of examples
-    combinations = flag_combinations(flags, {**context, "complex": complex_}) or [{}]
-    flag_values = combinations[draw(st.integers(0, 2 ** 16 - 1)) % len(combinations)]
     low = dtype in LOW_PRECISION
     steps = draw(st.integers(1, LOW_PRECISION_STEPS if low else max_steps))
     kinds = draw(st.lists(st.lists(st.sampled_from(GRADIENT_KINDS[info.gradients]), min_size=n_params,
@@ -224,15 +236,14 @@ def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], c
         raw = draw(OBJECTIVES[name].strategy(size))
         objective = {"family": name, "raw": {k: np.asarray(v).tolist() for k, v in raw.items()}}
     scenario = Scenario(
-        method=info.name, dtype=dtype, default_dtype=draw(st.sampled_from(["float32", "float32", "float64"])),
-        shapes=shapes, defaults=defaults, groups=groups, flags=flag_values, kinds=kinds, scales=scales,
-        init_scale=init_scale, data_seed=draw(st.integers(0, 2 ** 31 - 1)), roundtrip_step=draw(st.integers(0, steps)),
-        schedule=schedule, tensor_lr=schedulable and "lr" in space and draw(st.integers(0, 3)) == 0,
-        objective=objective)
+        method=info.name, dtype=dtype, default_dtype=default, shapes=shapes, defaults=defaults, groups=groups,
+        flags=flag_values, kinds=kinds, scales=scales, init_scale=init_scale,
+        data_seed=draw(st.integers(0, 2 ** 31 - 1)), roundtrip_step=draw(st.integers(0, steps)), schedule=schedule,
+        tensor_lr=schedulable and "lr" in space and draw(st.integers(0, 3)) == 0, objective=objective)
     # a scheduled value the row's repair would move (centered RMSprop at α = 0, say) is not drawn
     scenario.schedule = [[at, g, c] for at, g, c in scenario.schedule
                          if info.repair(scenario.hyperparameters(g, at)) == scenario.hyperparameters(g, at)]
-    assume(scenario.satisfies(conditions(info.constraints) + tuple(domain), context))
+    assume(scenario.satisfies(rules, context))
     return scenario
 
 

@@ -28,5 +28,3 @@ from .lbfgs import LBFGS
 __all__ = ["ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "Adamax", "AdamW", "LBFGS", "NAdam", "RAdam",
            "RMSprop", "Rprop", "SparseAdam"]
 
-#: gate method name → reference rule (until the catalog drives the gate)
-REFERENCES = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adadelta": Adadelta, "adam": Adam, "adamw": AdamW}
