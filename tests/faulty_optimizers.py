@@ -50,10 +50,16 @@ class RuleOptimizer(torch.optim.Optimizer):
                 view = torch.view_as_real(p) if p.is_complex() else p
                 xp = TorchNamespace(p.device, view.dtype)
                 key = self.state_key(p)
-                state = {**rule.init(view.detach(), xp), **self.state[key]}
-                if isinstance(state["step"], torch.Tensor):  # torch's step, after its state_dict was loaded
+                # the state as torch keeps it (complex tensors for a complex parameter, a tensor step), so
+                # state_dicts interchange; the rule works on real views
+                real = lambda v: torch.view_as_real(v) if isinstance(v, torch.Tensor) and v.is_complex() else v
+                state = {k: real(v) for k, v in {**rule.init(view.detach(), xp), **self.state[key]}.items()}
+                if isinstance(state["step"], torch.Tensor):
                     state["step"] = int(state["step"])
-                new, self.state[key] = rule.update(view.detach().clone(), self.gradient(p), state, xp)
+                new, state = rule.update(view.detach().clone(), self.gradient(p), state, xp)
+                stored = lambda v: (torch.view_as_complex(v.contiguous()) if p.is_complex() and isinstance(v, torch.Tensor)
+                                    and v.shape == view.shape else v)
+                self.state[key] = {k: stored(v) for k, v in state.items()}
                 view.copy_(new)
 
 

@@ -180,9 +180,10 @@ _FLOAT32_STATE = "dtype in ('float64', 'complex128') and default_dtype == 'float
 _CAST_ON_LOAD = "default_dtype != dtype and not complex"
 
 _SGD_FOREACH_NESTEROV = Quirk(
-    "sgd-foreach-nesterov-writes-grad", "defect", "foreach and nesterov", "inputs",
-    "torch 2.13's multi-tensor SGD computes the Nesterov step g + μb in place in the gradient list, "
-    "so .grad holds the step after step()",
+    "sgd-foreach-nesterov-writes-grad", "defect", "foreach and nesterov and weight_decay == 0 and not maximize",
+    "inputs",
+    "torch 2.13's multi-tensor SGD computes the Nesterov step g + μb in place in its list of gradients, which are "
+    "the .grad tensors themselves unless maximize or weight decay made copies: .grad holds the step after step()",
     "python -c 'import torch; p = torch.ones(2, requires_grad=True); o = torch.optim.SGD([p], lr=0.1, momentum=0.9, "
     "nesterov=True, foreach=True); p.grad = torch.ones(2); o.step(); print(p.grad)'  # tensor([1.9000, 1.9000])")
 _SGD_FUSED_LATE = Quirk(

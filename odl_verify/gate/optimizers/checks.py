@@ -8,7 +8,7 @@ import functools
 
 import torch
 
-from ...definitions.methods.catalog import OptimizerInfo
+from ...definitions.methods.catalog import OptimizerInfo, resolve
 from ...engine.trajectories import compare, same_value
 from ...errors import UserCodeError
 from ..domain import Condition
@@ -93,20 +93,34 @@ class Example:
 def check_reference(example: Example) -> Finding | None:
     """Every step equals the reference within the derived tolerance (confirmed at 60 digits), or a
     declared deviation of torch's where its condition holds."""
-    got = example.run.trajectory
-    finding, result = compare_with(example, got, example.references, EXACT)
+    finding, result, deviation = _against_reference(example, example.run.trajectory)
     example.worst, example.ill_conditioned = result.worst, result.ill_conditioned
+    if deviation:
+        example.deviations_matched.append(deviation)
+    return finding
+
+
+def _against_reference(example: Example, got, check: str = "reference", what: str = "", torch_until: int | None = None,
+                       torch_from: int | None = None):
+    """(Finding or None, the comparison, the declared deviation it matched): the exact reference first,
+    then each of torch's declared deviations that holds on the case (on the steps torch ran, when a
+    state_dict hand-over split the run: up to ``torch_until``, or after ``torch_from``)."""
+    finding, result = compare_with(example, got, example.references, EXACT, check, what)
     if finding is None:
-        return None
+        return None, result, None
+    exact = {f.name: f.default for f in dataclasses.fields(resolve(example.info.rule))}
     for quirk in example.deviations("reference"):
         alternative = Reference(keywords=quirk.reference, precision=quirk.precision)
+        if torch_until is not None:
+            alternative = dataclasses.replace(alternative, switch_at=torch_until,
+                                              after_switch={k: exact[k] for k in quirk.reference})
+        elif torch_from is not None:
+            alternative = Reference(after_switch=quirk.reference, switch_at=torch_from, precision=quirk.precision)
         refs = references(example.info, example.scenario, example.params0, example.grads, alternative)
-        matched, result = compare_with(example, got, refs, alternative, confirmed=False)
+        matched, alternative_result = compare_with(example, got, refs, alternative, confirmed=False)
         if matched is None:
-            example.deviations_matched.append(quirk.name)
-            example.worst, example.ill_conditioned = result.worst, result.ill_conditioned
-            return None
-    return finding
+            return None, alternative_result, quirk.name
+    return finding, result, None
 
 
 def compare_with(example: Example, got, refs, reference: Reference, check: str = "reference", what: str = "",
@@ -201,8 +215,10 @@ def check_interop(example: Example) -> Finding | None:
     torch_class = example.torch_class
     if torch_class is None or example.target is torch_class or example.scenario.roundtrip_step == 0:
         return None
+    if any(q.kind == "defect" and example.scenario.somewhere(Condition(q.when), example.context)
+           for q in example.info.quirks):
+        return None  # torch's own run would show its defect, not the target's
     k = example.scenario.roundtrip_step
-    refs = example.references
     for first, then, direction in ((torch_class, example.target, "torch's state_dict loaded into the target"),
                                    (example.target, torch_class, "the target's state_dict loaded into torch")):
         try:
@@ -213,8 +229,10 @@ def check_interop(example: Example) -> Finding | None:
             example.interop_note = (f"state_dict not interchangeable with torch.optim.{example.info.torch_class}'s "
                                     f"({direction}: {exc})")
             return None
-        finding = compare_with(example, handed.trajectory, refs, EXACT, "state_dict interop",
-                                f"after {direction} before step {k + 1}, the run leaves torch's algorithm")[0]
+        torch_first = first is torch_class
+        finding = _against_reference(example, handed.trajectory, "state_dict interop",
+                                     f"after {direction} before step {k + 1}, the run leaves torch's algorithm",
+                                     torch_until=k if torch_first else None, torch_from=None if torch_first else k)[0]
         if finding is not None:
             return finding
     return None

@@ -17,6 +17,17 @@ def _matches(example: Example, scenario, reference: Reference) -> bool:
     return compare_with(example, example.run.trajectory, refs, reference)[0] is None
 
 
+def _defaults_held(scenario, defaults: dict):
+    """(key, scenario with ``key`` at torch's default in every group and step)."""
+    for key, value in sorted(scenario.defaults.items()):
+        if key not in defaults or value == defaults[key]:
+            continue
+        groups = [(m, {k: v for k, v in o.items() if k != key}) for m, o in scenario.groups]
+        schedule = [[at, g, {k: v for k, v in c.items() if k != key}] for at, g, c in scenario.schedule]
+        yield key, dataclasses.replace(scenario, defaults={**scenario.defaults, key: defaults[key]}, groups=groups,
+                                       schedule=[e for e in schedule if e[2]])
+
+
 def _ignored_options(scenario):
     """(key, scenario with every group's own value of ``key`` replaced by the constructor's)."""
     keys = sorted({k for _, overrides in scenario.groups for k in overrides if k in scenario.defaults})
@@ -37,6 +48,9 @@ def diagnose(example: Example) -> list[str]:
     for key, scenario in _ignored_options(example.scenario):
         if _matches(example, scenario, Reference()):
             found.append(f"a parameter group's own {key} ignored: every group runs with the constructor's {key}")
+    for key, scenario in _defaults_held(example.scenario, example.info.defaults):
+        if scenario.satisfies((), example.context) and _matches(example, scenario, Reference()):
+            found.append(f"{key} ignored: the steps are torch's at {key} = {example.info.defaults[key]!r}")
     if found:
         return found
     for first, second in itertools.combinations(names, 2):

@@ -25,7 +25,7 @@ from .diagnosis import diagnose, known_defects
 from .examine import accepted_hyperparameters, examine
 from .report import counterexample
 from .running import TARGET_DEVICE
-from .scenarios import Scenario, scenarios
+from .scenarios import Scenario, scenarios, with_flags
 from .shrinking import shrink
 from .theorem_checks import quadratic_cases
 
@@ -98,6 +98,8 @@ def run_gate(info: OptimizerInfo, target, spec: str, config: CheckConfig) -> Ver
 
     def attempt(drawn):
         scenario, exponent, quadratic = drawn
+        # the flags go round every combination torch allows, one per example (Hypothesis's own picks cluster)
+        scenario = with_flags(scenario, flags, context, domain + conditions(info.constraints), len(outcomes))
         key = json.dumps([scenario.to_json(), exponent, quadratic], sort_keys=True)
         if key in outcomes:  # Hypothesis replays the failing case at the end: the same outcome
             if outcomes[key]:
@@ -200,7 +202,8 @@ def _report(verdict: Verdict, info, target, spec, config, context, accepted, fai
     findings = final.findings if not found.theorem else [found]
     headline = next((f for f in findings if f.check == found.check), found)
     others = [f for f in findings if f is not headline]
-    diagnosis = diagnose(final.example) if headline.check == "reference" else []
+    # a wrong value anywhere on the case (the headline, or found beside it) is compared with the known variants
+    diagnosis = diagnose(final.example) if any(f.check == "reference" for f in findings) else []
     defects = known_defects(final.example, headline.check) if not headline.theorem else []
     case = ({"claim": headline.check, "quadratic": quadratic} if headline.theorem else
             {"scenario": scenario.to_json(), "exponent": exponent})

@@ -150,6 +150,14 @@ def references(info: OptimizerInfo, scenario: Scenario, params0, grads, referenc
         run = run_reference(info, scenario, params0, grads, namespace(dtype=dtype), lambda a: real_view(a).to(dtype),
                             reference)
         lower.append(([[v.double() for v in row] for row in run], UNIT_ROUNDOFF[dtype]))
+    if info.gradients == "closure":
+        # a closure method branches on rounded values (L-BFGS's line search): its condition is measured by
+        # starting a rounding away, which sends a branch near a tie the other way as the target's roundings may
+        u = UNIT_ROUNDOFF[torch.float64]
+        for sign in (1, -1):
+            moved = [p * (1 + sign * 4 * u) for p in params0]
+            run = run_reference(info, scenario, moved, grads, TorchNamespace(), as_float64, reference)
+            lower.append((run, u))
     unit = UNIT_ROUNDOFF[scenario.torch_dtype]
     if reference.precision:
         unit = max(unit, UNIT_ROUNDOFF[getattr(torch, reference.precision)])

@@ -28,7 +28,7 @@ def counterexample(info, spec: str, config: CheckConfig, case: dict, headline, o
         shown["also found on this case"] = [f"{f.check}: {f.message}" for f in others]
     if diagnosis:
         shown["diagnosis"] = "the target matches " + "; or ".join(diagnosis)
-    elif headline is not None and headline.check == "reference" and info.conventions:
+    elif any(f.check == "reference" for f in [headline, *others] if f is not None) and info.conventions:
         shown["diagnosis"] = ("the target matches none of the known variants: "
                               + ", ".join(info.conventions) + ", a group's option ignored")
     if defects:

@@ -180,6 +180,12 @@ def flag_combinations(accepted: list[str], context: dict) -> list[dict]:
     return out
 
 
+def pick(draw, options: list):
+    """One of ``options`` uniformly, from a random generator Hypothesis seeds (reproducibly) for the
+    example: its own sampled_from keeps to the first few options for tens of examples."""
+    return draw(st.randoms(use_true_random=True)).choice(options)
+
+
 def _early(domain, known: dict) -> None:
     """Reject a draw as soon as a condition that names only what is drawn so far fails: a narrow
     domain then costs no full scenario per rejected draw."""
@@ -191,13 +197,11 @@ def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], c
               schedulable: bool = True, max_steps: int = 40) -> Scenario:
     space = {k: v.draw for k, v in info.spaces.items() if k in accepted}
     rules = conditions(info.constraints) + tuple(domain)
-    dtype = draw(st.sampled_from(info.dtypes[:2] * 3 + info.dtypes[2:]))
-    default = draw(st.sampled_from(["float32", "float32", "float64"]))
+    # float32 and float64 three times in four, half precision and complex the rest
+    dtype = pick(draw, list(info.dtypes[:2]) * 6 + list(info.dtypes[2:]))
+    default = pick(draw, ["float32", "float32", "float64"])
     complex_ = getattr(torch, dtype).is_complex
-    # a combination torch allows, picked through a wide integer: Hypothesis's sampled_from keeps to the first
-    # few of a dozen combinations for tens of examples
-    combinations = flag_combinations(flags, {**context, "complex": complex_}) or [{}]
-    flag_values = combinations[draw(st.integers(0, 2 ** 16 - 1)) % len(combinations)]
+    flag_values = pick(draw, flag_combinations(flags, {**context, "complex": complex_}) or [{}])
     known = {**context, "dtype": dtype, "default_dtype": default, "complex": complex_,
              **{f: flag_values.get(f) for f in FLAGS}}
     _early(rules, known)
@@ -244,6 +248,17 @@ def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], c
     scenario.schedule = [[at, g, c] for at, g, c in scenario.schedule
                          if info.repair(scenario.hyperparameters(g, at)) == scenario.hyperparameters(g, at)]
     assume(scenario.satisfies(rules, context))
+    return scenario
+
+
+def with_flags(scenario: Scenario, flags: list[str], context: dict, domain, turn: int) -> Scenario:
+    """The scenario with the ``turn``-th combination of flags (cyclically) that torch allows and the domain
+    keeps: over as many examples as there are combinations, every one of them runs."""
+    allowed = flag_combinations(flags, {**context, "complex": scenario.torch_dtype.is_complex})
+    for shift in range(len(allowed)):
+        candidate = dataclasses.replace(scenario, flags=allowed[(turn + shift) % len(allowed)])
+        if candidate.satisfies(domain, context):
+            return candidate
     return scenario
 
 

@@ -31,7 +31,8 @@ def _restricted(s: Scenario, kept: list[int]) -> dict | None:
     """The objective on the kept coordinates (every family's parameters end in the coordinate axis)."""
     if s.objective is None:
         return None
-    raw = {k: np.asarray(v)[..., kept].tolist() for k, v in s.objective["raw"].items()}
+    raw = {k: (a[..., kept] if a.size else a).tolist() for k, a in
+           ((k, np.asarray(v)) for k, v in s.objective["raw"].items())}
     return {**s.objective, "raw": raw}
 
 
