@@ -115,27 +115,3 @@ class AdaDeltaRejectsRhoOne(F.RuleOptimizer):
             raise ValueError(f"Invalid rho value: {hyperparameters['rho']}")
         super().__init__(params, **hyperparameters)
 
-
-class OwnStateLayoutAdam(torch.optim.Optimizer):
-    """A correct Adam with state keys of its own ('m', 'v'): torch's state_dict does not load into it."""
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
-                state["step"] += 1
-                g = p.grad + group["weight_decay"] * p
-                state["m"].lerp_(g, 1 - beta1)
-                state["v"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                m_hat = state["m"] / (1 - beta1 ** state["step"])
-                v_hat = state["v"] / (1 - beta2 ** state["step"])
-                p.sub_(group["lr"] * m_hat / (v_hat.sqrt() + group["eps"]))

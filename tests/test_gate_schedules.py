@@ -104,3 +104,14 @@ def test_clipping_defects_of_torch_are_named(name, domain, quirk):
     verdict = check(name, CLIPPING[name], CheckConfig(examples=10, seed=0, domain=domain))
     assert verdict.status == "error" and verdict.counterexample.shown["known torch 2.13 defect"].startswith(quirk)
     assert math.isfinite(verdict.seconds)
+
+
+def test_readme_documents_every_gate_and_every_declared_quirk(repo_path):
+    from odl_verify.definitions.methods.catalog import OPTIMIZERS
+    readme = open(repo_path("README.md"), encoding="utf-8").read()
+    assert all(f"`{name}`" in readme for name in list(OPTIMIZERS) + list(SCHEDULES) + list(CLIPPING))
+    quirks = [q for info in OPTIMIZERS.values() for q in info.quirks] + \
+        [q for info in SCHEDULES.values() for q in info.quirks] + [q for m in METHODS.values() for q in m.quirks]
+    for quirk in quirks:
+        named = quirk.name if quirk.kind == "defect" else quirk.name.split("-", 1)[1]
+        assert named in readme or quirk.name.replace("adamw", "adam") in readme, quirk.name

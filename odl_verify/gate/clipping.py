@@ -20,7 +20,7 @@ import time
 import mpmath
 import numpy as np
 import torch
-from hypothesis import Phase, assume
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..core.config import CheckConfig
@@ -30,12 +30,12 @@ from ..core.verdict import ERROR, FALSIFIED, Counterexample, Verdict, open_verdi
 from ..definitions.backend import MpNamespace, TorchNamespace, to_mp
 from ..definitions.methods.catalog import METHODS, rule
 from ..engine.calls import call_user_code
-from ..engine.harness import FailureBudget, run_search
 from ..engine.trajectories import UNIT_ROUNDOFF, same_value
 from ..errors import UsageError, UserCodeError, UserCodeTimeout
 from . import GateStatement, register
 from .domain import Condition, conditions
 from .lines import gate_line, replay_line
+from .search import first_failure
 
 SHAPES = [(3,), (2, 3), (), (1,), (4,), (0,)]
 
@@ -203,10 +203,6 @@ def _confirmed(case, i, got, tolerance, differs, form: str) -> bool:
                or abs(exact[j] - flat_got[j]) > flat_tol[j] for j in differs.reshape(-1).nonzero().reshape(-1).tolist())
 
 
-class _Stop(Exception):
-    pass
-
-
 def run_gate(method: str, target, spec: str, config: CheckConfig) -> Verdict:
     if not callable(target):
         raise UsageError(f"target {spec!r} is not callable")
@@ -222,34 +218,14 @@ def run_gate(method: str, target, spec: str, config: CheckConfig) -> Verdict:
     verdict.details["tolerance"] = ("u·(n + 8)·(|reference| + tiny) per entry, n the number of entries; confirmed at "
                                     "60 digits")
     domain = conditions(config.domain)
-    budget, seen, stats = FailureBudget(0), {}, {"examples": 0}
-
-    def attempt(case):
-        key = json.dumps(case.to_json(), sort_keys=True)
-        if key in seen:
-            if seen[key]:
-                raise _Stop()
-            return
-        if not budget.allows_another():
-            return
-        found = examine(target, case, config.timeout)
-        seen[key] = found is not None
-        if found is not None:
-            budget.record((case, found))
-            raise _Stop()
-        stats["examples"] += 1
-
+    stats = {"examples": 0}
     start = time.perf_counter()
-    try:
-        run_search(cases(method, domain), attempt, examples=config.example_count(), seed_value=config.seed,
-                   phases=(Phase.generate,))
-    except UserCodeTimeout as error:
-        verdict.status, verdict.error = ERROR, f"{spec}: {error}"
-    except Exception:
-        if not budget.failed:
-            raise
-    if budget.failed:
-        case, found = budget.smallest
+    failure = first_failure(cases(method, domain), lambda case: examine(target, case, config.timeout), config,
+                            lambda case: stats.update(examples=stats["examples"] + 1))
+    if failure is not None and isinstance(failure[1], UserCodeTimeout):
+        verdict.status, verdict.error = ERROR, f"{spec}: {failure[1]}"
+    elif failure is not None:
+        case, found = failure
         verdict.status = ERROR if found["check"] == "raises" else FALSIFIED
         if verdict.status == ERROR:
             verdict.error = f"{spec}: {found['what']} (case and replay line below)"

@@ -20,7 +20,7 @@ import warnings
 
 import sympy as sp
 import torch
-from hypothesis import Phase, assume
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..core.config import CheckConfig
@@ -30,12 +30,12 @@ from ..core.verdict import ERROR, FALSIFIED, Counterexample, Verdict, open_verdi
 from ..definitions.schedules import (BASE, CLOSED_FORMS, EPOCH, MULTIPLICATIVE, PLATEAU, SCHEDULES, ScheduleInfo, best,
                                      factor, lr, metric, min_lr, threshold)
 from ..engine.calls import call_user_code
-from ..engine.harness import FailureBudget, run_search
 from ..engine.trajectories import STEP_ROUNDINGS, UNIT_ROUNDOFF
 from ..errors import UsageError, UserCodeError, UserCodeTimeout
 from . import GateStatement, register
 from .domain import Condition, conditions
 from .lines import gate_line, replay_line
+from .search import first_failure, greedy_shrink
 
 #: children a composition draws from (closed forms torch's _update_lr(0) restarts from)
 SEQUENCE_CHILDREN = MULTIPLICATIVE + ("CosineAnnealingLR",)
@@ -215,10 +215,6 @@ def compare(info: ScheduleInfo, case: ScheduleCase, lrs, momenta) -> Difference 
 
 
 # ------------------------------------------------------------------ the gate
-class _Stop(Exception):
-    pass
-
-
 def _outcome(target, info, case, timeout):
     """None, a Difference, or the UserCodeError the target raised on the case."""
     try:
@@ -230,26 +226,14 @@ def _outcome(target, info, case, timeout):
     return compare(info, case, lrs, momenta)
 
 
-def _shrink(target, info, case, found, timeout):
-    def same(candidate):
-        outcome = _outcome(target, info, candidate, timeout)
-        return outcome if type(outcome) is type(found) else None
-    calls = 0
-    improved = True
-    while improved and calls < SHRINK_CALLS:
-        improved = False
-        step = getattr(found, "step", case.steps)
-        candidates = ([dataclasses.replace(case, steps=step, resume_at=min(case.resume_at, step),
-                                           metrics=case.metrics[:step])] if step < case.steps else [])
-        candidates += [dataclasses.replace(case, resume_at=0)] if case.resume_at else []
-        candidates += [dataclasses.replace(case, base_lrs=case.base_lrs[:1])] if len(case.base_lrs) > 1 else []
-        for candidate in candidates:
-            calls += 1
-            outcome = same(candidate)
-            if outcome is not None:
-                case, found, improved = candidate, outcome, True
-                break
-    return case, found
+def _simpler(case: ScheduleCase, found):
+    step = getattr(found, "step", case.steps)
+    if step < case.steps:
+        yield dataclasses.replace(case, steps=step, resume_at=min(case.resume_at, step), metrics=case.metrics[:step])
+    if case.resume_at:
+        yield dataclasses.replace(case, resume_at=0)
+    if len(case.base_lrs) > 1:
+        yield dataclasses.replace(case, base_lrs=case.base_lrs[:1])
 
 
 def run_gate(info: ScheduleInfo, target, spec: str, config: CheckConfig) -> Verdict:
@@ -264,36 +248,22 @@ def run_gate(info: ScheduleInfo, target, spec: str, config: CheckConfig) -> Verd
     verdict = open_verdict(statement, seed=config.seed, device=torch.device("cpu"))
     verdict.details["notes"] = list(info.notes)
     verdict.details["tolerance"] = "u·8·(t + 1)·max|η| over the schedule's horizon, confirmed at 60 digits"
-    budget, outcomes, stats = FailureBudget(0), {}, {"examples": 0, "steps": 0}
+    stats = {"examples": 0, "steps": 0}
 
-    def attempt(case):
-        key = json.dumps(case.to_json(), sort_keys=True)
-        if key in outcomes:
-            if outcomes[key]:
-                raise _Stop()
-            return
-        if not budget.allows_another():
-            return
-        found = _outcome(target, info, case, config.timeout)
-        outcomes[key] = found is not None
-        if found is not None:
-            budget.record((case, found))
-            raise _Stop()
+    def passed(case):
         stats["examples"] += 1
         stats["steps"] += case.steps
 
     start = time.perf_counter()
-    try:
-        run_search(cases(info, domain), attempt, examples=config.example_count(), seed_value=config.seed,
-                   phases=(Phase.generate,))
-    except UserCodeTimeout as error:
-        verdict.status, verdict.error = ERROR, f"{spec}: {error}"
-    except Exception:
-        if not budget.failed:
-            raise
-    if budget.failed:
-        case, found = _shrink(target, info, *budget.smallest, config.timeout)
-        _report(verdict, info, spec, config, case, found)
+    failure = first_failure(cases(info, domain), lambda case: _outcome(target, info, case, config.timeout), config,
+                            passed)
+    if failure is not None and isinstance(failure[1], UserCodeTimeout):
+        verdict.status, verdict.error = ERROR, f"{spec}: {failure[1]}"
+    elif failure is not None:
+        def fails(candidate):
+            outcome = _outcome(target, info, candidate, config.timeout)
+            return outcome if type(outcome) is type(failure[1]) else None
+        _report(verdict, info, spec, config, *greedy_shrink(*failure, _simpler, fails, budget=SHRINK_CALLS))
     verdict.seconds = time.perf_counter() - start
     verdict.examples, verdict.instances = stats["examples"], stats["steps"]
     return verdict

@@ -3,11 +3,10 @@ shrink it in the scenario's own terms, replay the shrunk case with every check, 
 build the verdict."""
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
 
 import torch
-from hypothesis import Phase
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
@@ -17,24 +16,35 @@ from ...definitions.backend import resolve_device
 from ...definitions.methods.catalog import OptimizerInfo
 from ...definitions.methods.optimizer_table import FLAGS
 from ...engine.calls import call_user_code
-from ...engine.harness import FailureBudget, run_search
 from ...errors import UsageError, UserCodeError, UserCodeTimeout
 from .. import GateStatement
 from ..domain import CONSTANTS, conditions
+from ..search import first_failure, greedy_shrink
 from .diagnosis import diagnose, known_defects
 from .examine import accepted_hyperparameters, examine
 from .report import counterexample
 from .running import TARGET_DEVICE
 from .scenarios import Scenario, scenarios, with_flags
-from .shrinking import shrink
+from .shrinking import candidates
 from .theorem_checks import quadratic_cases
 
 #: candidates the shrinker may run (each a few short target runs)
 GATE_SHRINK_CALLS = 40
 
 
-class _Stop(Exception):
-    """Ends the search at the first failing case (recorded beside it)."""
+@dataclasses.dataclass
+class Drawn:
+    """One drawn case: the scenario, the rescaling exponent, the quadratic of the theorem checks."""
+
+    scenario: Scenario
+    exponent: int
+    quadratic: dict | None
+
+    def __iter__(self):
+        return iter((self.scenario, self.exponent, self.quadratic))
+
+    def to_json(self) -> dict:
+        return {"scenario": self.scenario.to_json(), "exponent": self.exponent, "quadratic": self.quadratic}
 
 
 def _schedulable(target, info: OptimizerInfo, timeout: float) -> bool:
@@ -92,33 +102,20 @@ def run_gate(info: OptimizerInfo, target, spec: str, config: CheckConfig) -> Ver
                                     "in float32 (and the target's half precision) in its own ulps; confirmed at 60 digits")
     stats = {"examples": 0, "steps": 0, "ill_conditioned": 0, "worst": 0.0, "deviations": {}, "interop": None}
     coverage: dict[str, list] = {"dtype": [], "steps": [], "parameters": [], "groups": [], "flags": [], "schedule": []}
-    budget = FailureBudget(0)
-    outcomes: dict[str, bool] = {}
     torch_target = target is torch_class
+    examined = {}
 
-    def attempt(drawn):
-        scenario, exponent, quadratic = drawn
+    def prepare(drawn, turn):
         # the flags go round every combination torch allows, one per example (Hypothesis's own picks cluster)
-        scenario = with_flags(scenario, flags, context, domain + conditions(info.constraints), len(outcomes))
-        key = json.dumps([scenario.to_json(), exponent, quadratic], sort_keys=True)
-        if key in outcomes:  # Hypothesis replays the failing case at the end: the same outcome
-            if outcomes[key]:
-                raise _Stop()
-            return
-        if not budget.allows_another():
-            return
-        try:
-            examination = examine(info, target, scenario, config.timeout, context, accepted, exponent, quadratic,
-                                  torch_class=None if torch_target else torch_class)
-        except UserCodeTimeout as error:
-            budget.record((scenario, exponent, quadratic, error))
-            outcomes[key] = True
-            raise _Stop() from None
-        outcomes[key] = bool(examination.findings)
-        if examination.findings:
-            budget.record((scenario, exponent, quadratic, examination.findings[0]))
-            raise _Stop()
-        _tally(examination.example, stats, coverage)
+        scenario, exponent, quadratic = drawn
+        return Drawn(with_flags(scenario, flags, context, domain + conditions(info.constraints), turn), exponent,
+                     quadratic)
+
+    def run(drawn):
+        examination = examine(info, target, drawn.scenario, config.timeout, context, accepted, drawn.exponent,
+                              drawn.quadratic, torch_class=None if torch_target else torch_class)
+        examined["last"] = examination.example
+        return examination.findings[0] if examination.findings else None
 
     start = time.perf_counter()
     placed = TARGET_DEVICE.set(device)
@@ -126,16 +123,13 @@ def run_gate(info: OptimizerInfo, target, spec: str, config: CheckConfig) -> Ver
         strategy = st.tuples(scenarios(info, accepted, flags, context, domain, schedulable), st.integers(-8, 8),
                              quadratic_cases() if info.claims else st.none())
         try:
-            run_search(strategy, attempt, examples=config.example_count(), seed_value=config.seed,
-                       phases=(Phase.generate,))
+            failure = first_failure(strategy, run, config, lambda drawn: _tally(examined["last"], stats, coverage),
+                                    prepare)
         except Unsatisfiable:
             raise UsageError(f"the domain ({'; '.join(config.domain) or 'torch’s own rules'}) leaves no case to draw "
                              f"for {info.name}") from None
-        except Exception:  # ours, or Hypothesis's Flaky around ours on a nondeterministic target
-            if not budget.failed:
-                raise
-        if budget.failed:
-            _report(verdict, info, target, spec, config, context, accepted, budget.smallest,
+        if failure is not None:
+            _report(verdict, info, target, spec, config, context, accepted, failure,
                     None if torch_target else torch_class)
     finally:
         TARGET_DEVICE.reset(placed)
@@ -176,7 +170,7 @@ def _tally(example, stats: dict, coverage: dict) -> None:
 
 def _report(verdict: Verdict, info, target, spec, config, context, accepted, failure, torch_class) -> None:
     """Shrink the failing case, replay it with every check, and put it in the verdict."""
-    scenario, exponent, quadratic, found = failure
+    (scenario, exponent, quadratic), found = failure
     if isinstance(found, UserCodeTimeout):
         verdict.status, verdict.error = ERROR, f"{spec}: {found}"
         verdict.counterexample = counterexample(info, spec, config, {"scenario": scenario.to_json(), "exponent": exponent},
@@ -195,8 +189,8 @@ def _report(verdict: Verdict, info, target, spec, config, context, accepted, fai
         def valid(candidate):
             return candidate.satisfies(domain, context)
 
-        scenario, found = shrink(scenario, found, fails, valid, info.defaults,
-                                 min(config.shrink_calls, GATE_SHRINK_CALLS))
+        scenario, found = greedy_shrink(scenario, found, lambda s, f: candidates(s, f.step, info.defaults, f.check),
+                                        fails, valid, min(config.shrink_calls, GATE_SHRINK_CALLS))
     final = examine(info, target, scenario, config.timeout, context, accepted, exponent, everything=True,
                     torch_class=torch_class)
     findings = final.findings if not found.theorem else [found]

@@ -6,13 +6,13 @@ the gate shrinks in the scenario's own terms: cut the run at the failing step, d
 groups, schedule entries and steps, set flags and hyperparameters to torch's defaults, gradients
 to plain Gaussian ones at the parameters' scale, shapes to small ones, the dtype to float64. A
 candidate is kept when it still fails the same check (for a raise, with the same exception);
-every candidate stays inside the domain. At most ``budget`` candidates are run, deterministically.
+every candidate stays inside the domain (the greedy loop is :func:`odl_verify.gate.search.greedy_shrink`).
 """
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 
@@ -125,23 +125,3 @@ def candidates(s: Scenario, step: int | None, defaults: dict, check: str) -> Ite
             if tuple(shape) != smaller and math.prod(smaller) <= math.prod(shape):
                 yield _reshaped(s, i, smaller)
 
-
-def shrink(scenario: Scenario, finding, fails: Callable, valid: Callable[[Scenario], bool], defaults: dict,
-           budget: int):
-    """The simplest scenario found that still fails like ``finding`` (``fails(s)`` returns the finding
-    on ``s`` or None), and that finding; at most ``budget`` calls of ``fails``."""
-    calls = 0
-    improved = True
-    while improved and calls < budget:
-        improved = False
-        for candidate in candidates(scenario, finding.step, defaults, finding.check):
-            if not valid(candidate):
-                continue
-            if calls >= budget:
-                break
-            calls += 1
-            outcome = fails(candidate)
-            if outcome is not None:
-                scenario, finding, improved = candidate, outcome, True
-                break
-    return scenario, finding
