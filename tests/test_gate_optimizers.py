@@ -69,7 +69,7 @@ def test_torch_optim_passes_on_20_seeds_with_every_flag_combination(method):
                                                           "complex": complex_}):
             pinned = tuple(f"{k} == {v!r}" for k, v in flags.items()) + (f"complex == {complex_}",)
             for seed in range(20):
-                config = CheckConfig(examples=3, seed=seed, domain=without_known_defects(method) + pinned)
+                config = CheckConfig(examples=2, seed=seed, domain=without_known_defects(method) + pinned)
                 try:
                     verdict = check(method, torch_class(method), config)
                 except UsageError:  # this dtype is not drawn for the method

@@ -18,7 +18,8 @@ from typing import Callable
 import sympy as sp
 from hypothesis import strategies as st
 
-from .methods.optimizer_table import Quirk, log_uniform
+from .methods.optimizer_table import log_uniform
+from .methods.torch_quirks import Quirk
 
 EPOCH = sp.Symbol("t", integer=True, nonnegative=True)
 BASE = sp.Symbol("eta_0", positive=True)

@@ -1,12 +1,13 @@
-"""Regression gates: check a user's optimizer or initializer against the mathematics.
+"""Regression gates: check a user's optimizer, lr scheduler, gradient clipping or initializer
+against the mathematics.
 
-A gate is registered under a method name (``sgd``, ``adam``, ``kaiming_normal``, ...)
-with :func:`register`; ``odl-verify gate METHOD TARGET`` and :func:`check` run it on
-a target (an object, or ``module:attr`` / ``file.py:attr``). A gate returns a
-:class:`~odl_verify.Verdict`: ``held`` when the target computes the method, ``falsified``
-with the first difference when it does not, ``error`` when the target raises, hangs or
-returns NaN. This layer sits above the theorems: a gate checks a target with the
-theorems' own claims, never a restated formula.
+A gate is registered under a method name (``sgd``, ``adam``, ``step_lr``, ``clip_grad_norm``,
+``kaiming_normal``, ...) with :func:`register`; ``odl-verify gate METHOD TARGET`` and
+:func:`check` run it on a target (an object, or ``module:attr`` / ``file.py:attr``). A gate
+returns a :class:`~odl_verify.Verdict`: ``held`` when the target computes the method,
+``falsified`` with a shrunk case when it does not, ``error`` when the target raises (with the
+case) or hangs. This layer sits above the theorems: a gate checks a target with the catalog's
+rules and the theorems' own claims, never a restated formula.
 """
 from __future__ import annotations
 

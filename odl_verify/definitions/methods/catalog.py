@@ -16,7 +16,8 @@ from typing import Any
 import sympy as sp
 
 from ...errors import UsageError
-from .optimizer_table import OPTIMIZERS, OptimizerInfo, Quirk, optimizer  # noqa: F401  (the gate's table)
+from .optimizer_table import OPTIMIZERS, OptimizerInfo, optimizer  # noqa: F401  (the gate's table)
+from .torch_quirks import Quirk
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 NONNEGATIVE = sp.Interval(0, sp.oo)

@@ -20,6 +20,10 @@ from typing import Any, Callable
 import sympy as sp
 from hypothesis import strategies as st
 
+from .torch_quirks import (ADAFACTOR_EMPTY, ASGD_FOREACH_FLOAT32, LBFGS_TENSOR_LR, RADAM_FOREACH_NAN, SGD_FOREACH_NESTEROV,
+                           SGD_FUSED_LATE, Quirk, differentiable_float32_scalars, differentiable_lr_zero,
+                           float32_scalar_state)
+
 POSITIVE = sp.Interval.open(0, sp.oo)
 NONNEGATIVE = sp.Interval(0, sp.oo)
 UNIT = sp.Interval.Ropen(0, 1)
@@ -60,34 +64,6 @@ class Space:
 
     domain: sp.Set | None
     draw: st.SearchStrategy
-
-
-@dataclasses.dataclass(frozen=True)
-class Quirk:
-    """A known behaviour of torch 2.13 that departs from its documented algorithm.
-
-    ``kind="defect"``: the gate reports it (a target that has it fails) and names it beside the
-    shrunk case; ``--domain 'not (WHEN)'`` leaves it out. ``kind="deviation"``: a documented
-    consequence of how torch stores its state, accepted as an alternative reference: where
-    ``when`` holds the target may follow the rule with ``reference`` keywords instead
-    (``after_reload``: the keywords after a ``load_state_dict``; :data:`PARAMETER_DTYPE` and
-    :data:`DEFAULT_DTYPE` stand for the parameters' dtype and torch's default dtype), compared at
-    ``precision`` where torch's own path has more roundings in it than the model (None: the
-    target's)."""
-
-    name: str
-    kind: str
-    when: str
-    check: str
-    reason: str
-    reproduction: str
-    reference: dict = dataclasses.field(default_factory=dict)
-    after_reload: dict = dataclasses.field(default_factory=dict)
-    precision: str | None = None
-
-
-#: in a quirk's keywords, the dtype of the drawn parameters and torch's default dtype while the target runs
-PARAMETER_DTYPE, DEFAULT_DTYPE = "parameter dtype", "default dtype"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,69 +151,6 @@ def _machine_epsilon(dtype: str) -> float:
     return torch.finfo(getattr(torch, dtype)).eps
 
 
-_FLOAT32_STATE = "dtype in ('float64', 'complex128') and default_dtype == 'float32'"
-#: load_state_dict casts floating-point state (all but 'step') to the parameter's dtype, complex ones excepted
-_CAST_ON_LOAD = "default_dtype != dtype and not complex"
-
-_SGD_FOREACH_NESTEROV = Quirk(
-    "sgd-foreach-nesterov-writes-grad", "defect", "foreach and nesterov and weight_decay == 0 and not maximize",
-    "inputs",
-    "torch 2.13's multi-tensor SGD computes the Nesterov step g + μb in place in its list of gradients, which are "
-    "the .grad tensors themselves unless maximize or weight decay made copies: .grad holds the step after step()",
-    "python -c 'import torch; p = torch.ones(2, requires_grad=True); o = torch.optim.SGD([p], lr=0.1, momentum=0.9, "
-    "nesterov=True, foreach=True); p.grad = torch.ones(2); o.step(); print(p.grad)'  # tensor([1.9000, 1.9000])")
-_SGD_FUSED_LATE = Quirk(
-    "sgd-fused-momentum-late-gradient", "defect", "fused and momentum > 0 and late_first_gradient", "raises",
-    "torch 2.13's fused SGD passes the momentum buffers of all parameters to its kernel; a parameter whose "
-    "first gradient comes after step 1 has none yet (None), and the kernel raises TypeError",
-    "python -c 'import torch; a, b = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True); "
-    "o = torch.optim.SGD([a, b], lr=0.1, momentum=0.9, fused=True); a.grad = torch.ones(2); o.step(); "
-    "b.grad = torch.ones(2); o.step()'  # TypeError")
-
-
-def _differentiable_lr_zero(torch_class: str) -> Quirk:
-    return Quirk(
-        f"{torch_class.lower()}-differentiable-lr-zero-nan", "defect", "differentiable and lr == 0", "reference",
-        f"torch 2.13's differentiable {torch_class} divides √v by −lr/(1 − β₁ᵗ) to fold the step size into the "
-        "denominator: at lr = 0 an entry with v = 0 (a zero gradient) becomes 0/(−0) = NaN",
-        f"python -c 'import torch; p = torch.ones(2, requires_grad=True).clone(); o = torch.optim.{torch_class}([p], "
-        "lr=0.0, differentiable=True); p.grad = torch.tensor([0.0, 1.0]); o.step(); print(p)'  # tensor([nan, 1.])")
-
-
-def _float32_scalar_state(torch_class: str, names: str, state_key: str, size: str) -> tuple[Quirk, Quirk]:
-    stored = Quirk(
-        f"{torch_class.lower()}-float32-scalar-state", "deviation", _FLOAT32_STATE, "reference",
-        f"torch 2.13 keeps {torch_class}'s scalar state ({names}) in the default dtype, float32 unless set "
-        f"otherwise, so with float64 parameters it sits {size} from an exact float64 run of its own algorithm",
-        f"python -c 'import torch; p = torch.zeros(1, dtype=torch.float64, requires_grad=True); "
-        f"o = torch.optim.{torch_class}([p]); p.grad = torch.ones(1, dtype=torch.float64); o.step(); "
-        f"print(o.state[p][\"{state_key}\"].dtype)'  # torch.float32",
-        reference={"scalar_state": "float32"})
-    reloaded = Quirk(
-        f"{torch_class.lower()}-load-state-dict-casts-scalar-state", "deviation", _CAST_ON_LOAD, "state_dict",
-        f"Optimizer.load_state_dict casts every floating-point state tensor but 'step' to the parameter's dtype, "
-        f"so after a round trip {torch_class}'s {names} continue in the parameters' dtype, not the default "
-        "dtype: the run is not bit for bit the uninterrupted one",
-        f"python -c 'import torch; p = torch.zeros(1, dtype=torch.float64, requires_grad=True); "
-        f"o = torch.optim.{torch_class}([p]); p.grad = torch.ones(1, dtype=torch.float64); o.step(); "
-        f"o.load_state_dict(o.state_dict()); print(o.state[p][\"{state_key}\"].dtype)'  # torch.float64",
-        reference={"scalar_state": DEFAULT_DTYPE}, after_reload={"scalar_state": PARAMETER_DTYPE})
-    return stored, reloaded
-
-
-def _differentiable_float32_scalars(torch_class: str, what: str) -> Quirk:
-    return Quirk(
-        f"{torch_class.lower()}-differentiable-float32-scalars", "deviation",
-        "differentiable and default_dtype == 'float32'", "reference",
-        f"with differentiable=True torch 2.13's {torch_class} computes {what} from its step tensor, which is "
-        "float32 under the float32 default dtype: on float64 parameters 1 − β₂ᵗ loses about 5 digits at "
-        "β₂ = 0.999 (modelled in the reference, compared at float32 precision where this holds)",
-        f"python -c 'import torch; p = torch.ones(1, dtype=torch.float64, requires_grad=True).clone(); "
-        f"o = torch.optim.{torch_class}([p], lr=1.0, differentiable=True); p.grad = torch.ones(1, dtype=torch.float64); "
-        "o.step(); print(p.item())'  # not 0.0 to float64 precision",
-        reference={"scalar_state": DEFAULT_DTYPE}, precision="float32")
-
-
 OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
     OptimizerInfo(
         "sgd", "SGD", f"{_TORCH}:SGD", ("gd", "heavy-ball", "nesterov"),
@@ -247,7 +160,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
         scheduled=("lr", "momentum"), flags=("foreach", "fused", "differentiable"), fused_on=("cpu", "cuda"),
         claims=("descent-lemma", "quadratic-contraction-general-step", "heavy-ball-rate"),
         conventions=("moving-average-momentum", "dampened-first-step", "nesterov-without-lookahead"),
-        quirks=(_SGD_FOREACH_NESTEROV, _SGD_FUSED_LATE),
+        quirks=(SGD_FOREACH_NESTEROV, SGD_FUSED_LATE),
         notes=("SGD is not rescaling-invariant: its step is linear in the gradient",)),
     OptimizerInfo(
         "adagrad", "Adagrad", f"{_TORCH}:Adagrad", ("adagrad",),
@@ -280,14 +193,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
         constraints=(_TENSOR_LR_FOREACH,), scheduled=("lr", "betas"), flags=_ADAM_FLAGS,
         fused_on=("cpu", "cuda"), rescaling=_without_eps_and_coupled_decay,
         conventions=("eps-inside-root", "max-sqrt-eps", "no-bias-correction", "decoupled-decay"),
-        quirks=(_differentiable_lr_zero("Adam"), _differentiable_float32_scalars("Adam", "its bias corrections"))),
+        quirks=(differentiable_lr_zero("Adam"), differentiable_float32_scalars("Adam", "its bias corrections"))),
     OptimizerInfo(
         "adamw", "AdamW", f"{_TORCH}:AdamW", ("adamw",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY, amsgrad=Space(BOOLEAN, FLAG), maximize=_MAXIMIZE),
         constraints=(_TENSOR_LR_FOREACH,), scheduled=("lr", "betas", "weight_decay"),
         flags=_ADAM_FLAGS, fused_on=("cpu", "cuda"), rescaling=lambda hp: {"eps": 0.0},
         conventions=("eps-inside-root", "max-sqrt-eps", "no-bias-correction", "coupled-decay"),
-        quirks=(_differentiable_lr_zero("AdamW"), _differentiable_float32_scalars("AdamW", "its bias corrections"))),
+        quirks=(differentiable_lr_zero("AdamW"), differentiable_float32_scalars("AdamW", "its bias corrections"))),
     OptimizerInfo(
         "nadam", "NAdam", f"{_TORCH}:NAdam", ("nadam",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY,
@@ -295,13 +208,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
              decoupled_weight_decay=Space(BOOLEAN, FLAG), maximize=_MAXIMIZE),
         scheduled=("lr", "betas"), flags=_SCALAR_FLAGS, rescaling=_without_eps_and_coupled_decay,
         conventions=("no-momentum-schedule", "decoupled-decay"),
-        quirks=_float32_scalar_state("NAdam", "the μ-product Π_t", "mu_product", "about 1e-10")
-        + (_differentiable_float32_scalars("NAdam", "1 − Π_t and Π_tμ_{t+1}"),)),
+        quirks=float32_scalar_state("NAdam", "the μ-product Π_t", "mu_product", "about 1e-10")
+        + (differentiable_float32_scalars("NAdam", "1 − Π_t and Π_tμ_{t+1}"),)),
     OptimizerInfo(
         "radam", "RAdam", f"{_TORCH}:RAdam", ("radam",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY, decoupled_weight_decay=Space(BOOLEAN, FLAG),
              maximize=_MAXIMIZE),
         scheduled=("lr", "betas"), flags=_SCALAR_FLAGS, conventions=("published-threshold", "decoupled-decay"),
+        quirks=(RADAM_FOREACH_NAN,),
         notes=("RAdam is not rescaling-invariant: its first steps (ρ_t ≤ 5) are SGD with momentum",)),
     OptimizerInfo(
         "adamax", "Adamax", f"{_TORCH}:Adamax", ("adamax",),
@@ -315,8 +229,9 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
              t0=Space(NONNEGATIVE, st.one_of(st.just(1e6), st.integers(0, 20).map(float))), weight_decay=_DECAY,
              maximize=_MAXIMIZE),
         scheduled=(), flags=_SCALAR_FLAGS,
-        quirks=_float32_scalar_state("ASGD", "the step size η and averaging weight μ", "eta",
-                                     "about 1e-8 relative to the largest parameter"),
+        quirks=float32_scalar_state("ASGD", "the step size η and averaging weight μ", "eta",
+                                     "about 1e-8 relative to the largest parameter")
+        + (ASGD_FOREACH_FLOAT32,),
         notes=("ASGD's step size η is computed from the lr at the end of each step and its average ax lives in "
                "the state: the gate compares the parameters; lr is not scheduled (η lags it by a step by design)",
                "ASGD is not rescaling-invariant: its step is linear in the gradient")),
@@ -339,11 +254,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
         scheduled=("lr",), flags=("foreach",), dtypes=("float32", "float64", "bfloat16", "float16"),
         permutation="rows and columns", rescaling=lambda hp: {"eps": (0.0, hp["eps"][1])}, rescaling_degree=4,
         dtype_keywords={"machine_epsilon": _machine_epsilon},
-        quirks=(Quirk("adafactor-empty-parameter-zero-division", "defect", "empty_parameters", "raises",
-                      "torch 2.13's Adafactor divides ‖θ‖ by √numel in Python floats: an empty parameter with a "
-                      "gradient raises ZeroDivisionError",
-                      "python -c 'import torch; p = torch.zeros(0, requires_grad=True); o = torch.optim.Adafactor([p]); "
-                      "p.grad = torch.zeros(0); o.step()'  # ZeroDivisionError"),),
+        quirks=(ADAFACTOR_EMPTY,),
         notes=("Adafactor factors the second moment of a matrix over rows and columns: it is equivariant to "
                "permuting rows and columns, not arbitrary entries",)),
     OptimizerInfo(
@@ -362,14 +273,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
              line_search_fn=Space(None, st.sampled_from([None, "strong_wolfe"]))),
         scheduled=("lr",), gradients="closure", dtypes=("float64", "complex128"), permutation=None,
         single_group=True,
-        quirks=(Quirk("lbfgs-tensor-lr-aliased-step-length", "defect", "tensor_lr and schedule != 'none'", "reference",
-                      "torch 2.13's LBFGS keeps the group's lr tensor itself as its step length t (t = lr), so a "
-                      "scheduler that changes lr in place rewrites the length of the step already taken, and the "
-                      "next curvature pair s = t·d is wrong",
-                      "python -c 'import torch; x = torch.ones(2, requires_grad=True); lr = torch.tensor(0.5); "
-                      "o = torch.optim.LBFGS([x], lr=lr, max_iter=1); c = lambda: (setattr(x, \"grad\", "
-                      "x.detach().clone()), (x.detach() ** 2).sum() / 2)[1]; o.step(c); o.step(c); lr.fill_(0.1); "
-                      "print(o.state[x][\"t\"])'  # tensor(0.1000): the step taken was 0.5"),),
+        quirks=(LBFGS_TENSOR_LR,),
         notes=("LBFGS is drawn in float64 only: its stopping tests compare rounded quantities with fixed "
                "tolerances, so a float32 run takes other branches than any reference",
                "LBFGS is checked on certified objectives (quadratics, logistic regression) through its closure; "

@@ -16,7 +16,7 @@ import torch
 from ...core.precision import CONFIRM_DIGITS
 from ...definitions.backend import MpNamespace, TorchNamespace, to_mp
 from ...definitions.methods.catalog import OptimizerInfo, resolve
-from ...definitions.methods.optimizer_table import DEFAULT_DTYPE, PARAMETER_DTYPE
+from ...definitions.methods.torch_quirks import DEFAULT_DTYPE, PARAMETER_DTYPE
 from ...engine.trajectories import UNIT_ROUNDOFF, tolerances
 from .running import objective_in, real_view, scatter
 from .scenarios import LOW_PRECISION, Scenario, SparseGradient
