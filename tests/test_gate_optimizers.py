@@ -172,6 +172,8 @@ DEFECTS = [
      "error", "raises"),
     ("adam", "adam-differentiable-lr-zero-nan", ("differentiable == True", "lr == 0"), "falsified", "reference"),
     ("adafactor", "adafactor-empty-parameter-zero-division", ("empty_parameters",), "error", "raises"),
+    ("radam", "radam-foreach-masks-a-non-finite-rectified-step", ("foreach == True", "dtype == 'float16'"),
+     "falsified", "reference"),
     ("lbfgs", "lbfgs-tensor-lr-aliased-step-length", ("tensor_lr", "schedule != 'none'", "max_iter <= 3"),
      "falsified", "reference"),
 ]

@@ -44,6 +44,19 @@ class Condition:
                 raise UsageError(f"domain {text!r}: {type(node).__name__} is not allowed (use comparisons of "
                                  "names with values, and/or/not)")
 
+    def pinned(self) -> dict:
+        """{name: value} when the condition fixes one name (``name == value``, ``name``, ``not name``),
+        so a gate can draw that value instead of rejecting every draw without it."""
+        node = self.tree
+        if isinstance(node, ast.Name):
+            return {node.id: True}
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and isinstance(node.operand, ast.Name):
+            return {node.operand.id: False}
+        if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
+                and isinstance(node.left, ast.Name) and isinstance(node.comparators[0], ast.Constant)):
+            return {node.left.id: node.comparators[0].value}
+        return {}
+
     def holds(self, values: dict) -> bool:
         values = {**CONSTANTS, **values}
         unknown = self.names - set(values)

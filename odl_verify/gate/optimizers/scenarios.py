@@ -195,13 +195,19 @@ def _early(domain, known: dict) -> None:
 @st.composite
 def scenarios(draw, info: OptimizerInfo, accepted: set[str], flags: list[str], context: dict, domain=(),
               schedulable: bool = True, max_steps: int = 40) -> Scenario:
-    space = {k: v.draw for k, v in info.spaces.items() if k in accepted}
+    # values the domain fixes are drawn as fixed (rejecting every draw without them would run dry)
+    pins = {k: v for condition in domain for k, v in condition.pinned().items()}
+    space = {k: st.just(pins[k]) if k in pins else v.draw for k, v in info.spaces.items() if k in accepted}
     rules = conditions(info.constraints) + tuple(domain)
     # float32 and float64 three times in four, half precision and complex the rest
-    dtype = pick(draw, list(info.dtypes[:2]) * 6 + list(info.dtypes[2:]))
-    default = pick(draw, ["float32", "float32", "float64"])
+    weighted = [d for d in list(info.dtypes[:2]) * 6 + list(info.dtypes[2:])
+                if pins.get("complex") in (None, getattr(torch, d).is_complex)] or list(info.dtypes)
+    dtype = pins["dtype"] if pins.get("dtype") in info.dtypes else pick(draw, weighted)
+    default = pins.get("default_dtype") or pick(draw, ["float32", "float32", "float64"])
     complex_ = getattr(torch, dtype).is_complex
-    flag_values = pick(draw, flag_combinations(flags, {**context, "complex": complex_}) or [{}])
+    allowed = flag_combinations(flags, {**context, "complex": complex_})
+    flag_values = pick(draw, [c for c in allowed if all(c.get(f, pins[f]) == pins[f] for f in FLAGS if f in pins)]
+                       or allowed or [{}])
     known = {**context, "dtype": dtype, "default_dtype": default, "complex": complex_,
              **{f: flag_values.get(f) for f in FLAGS}}
     _early(rules, known)
