@@ -341,6 +341,17 @@ class LBFGSWithoutMemory(LBFGSRule):
     rule = _MemorylessLBFGS
 
 
+class AdaDeltaRejectsRhoOne(RuleOptimizer):
+    """A correct AdaDelta whose library rejects ρ = 1 (a valid value in torch's domain)."""
+
+    rule = ref.Adadelta
+
+    def __init__(self, params, **hyperparameters):
+        if not 0.0 <= hyperparameters.get("rho", 0.9) < 1.0:
+            raise ValueError(f"Invalid rho value: {hyperparameters['rho']}")
+        super().__init__(params, **hyperparameters)
+
+
 # ---- targets that are not optimizers at all
 class RaisingOptimizer(torch.optim.SGD):
     def step(self, closure=None):

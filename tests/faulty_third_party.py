@@ -3,9 +3,6 @@ libraries themselves are not installed): each is written the way such code is wr
 in-place tensor ops, and the gate must reject it and name the convention it follows."""
 import torch
 
-import faulty_optimizers as F
-from odl_verify.definitions.methods import torch_optim as ref
-
 
 class TimmRMSpropTF(torch.optim.Optimizer):
     """timm's RMSpropTF: TensorFlow's convention, ε inside the root and the accumulator started at 1."""
@@ -103,15 +100,4 @@ class AdaDeltaIgnoresGroupMaximize(torch.optim.Optimizer):
                 delta = (state["acc_delta"] + eps).sqrt().div_((state["square_avg"] + eps).sqrt()).mul_(grad)
                 state["acc_delta"].mul_(rho).addcmul_(delta, delta, value=1 - rho)
                 p.add_(delta, alpha=-group["lr"])
-
-
-class AdaDeltaRejectsRhoOne(F.RuleOptimizer):
-    """A correct AdaDelta whose library rejects ρ = 1 (a valid value in torch's domain)."""
-
-    rule = ref.Adadelta
-
-    def __init__(self, params, **hyperparameters):
-        if not 0.0 <= hyperparameters.get("rho", 0.9) < 1.0:
-            raise ValueError(f"Invalid rho value: {hyperparameters['rho']}")
-        super().__init__(params, **hyperparameters)
 

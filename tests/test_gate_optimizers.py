@@ -205,10 +205,10 @@ def test_every_declared_reproduction_line_runs_as_printed():
 
 # ------------------------------------------------------------------ domain narrowing, precisions, interop
 def test_a_library_that_rejects_part_of_the_domain_can_be_narrowed():
-    verdict = check("adadelta", T.AdaDeltaRejectsRhoOne, CheckConfig(examples=20, seed=0))
+    verdict = check("adadelta", F.AdaDeltaRejectsRhoOne, CheckConfig(examples=20, seed=0))
     assert verdict.status == "error" and "Invalid rho value" in verdict.error
     assert verdict.counterexample.case["scenario"]["defaults"]["rho"] == 1.0
-    assert_passes("adadelta", T.AdaDeltaRejectsRhoOne, examples=5, domain=["rho < 1"])
+    assert_passes("adadelta", F.AdaDeltaRejectsRhoOne, examples=5, domain=["rho < 1"])
 
 
 @pytest.mark.parametrize("domain, message", [(["rhoo < 1"], "names rhoo"), (["rho <"], "not a condition"),
