@@ -196,11 +196,15 @@ def test_sgd_alone_finds_torchs_defects_by_drawing_the_flags():
 
 @pytest.mark.thorough
 def test_every_declared_reproduction_line_runs_as_printed():
-    for info in OPTIMIZERS.values():
-        for quirk in info.quirks:
-            line, expected = quirk.reproduction.split("  # ")
-            result = subprocess.run(line, shell=True, capture_output=True, text=True)
-            assert expected.split(":")[0].split(" ")[0] in result.stdout + result.stderr, (quirk.name, result)
+    """Each quirk's line, run in a shell, prints what its comment says first (before any ': why')."""
+    from odl_verify.definitions.methods.catalog import METHODS
+    from odl_verify.definitions.schedules import SCHEDULES
+    quirks = [q for table in (OPTIMIZERS, SCHEDULES, METHODS) for info in table.values() for q in info.quirks]
+    environment = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    for quirk in quirks:
+        line, comment = quirk.reproduction.split("  # ")
+        result = subprocess.run(line, shell=True, capture_output=True, text=True, env=environment)
+        assert comment.split(": ")[0] in result.stdout + result.stderr, (quirk.name, result)
 
 
 # ------------------------------------------------------------------ domain narrowing, precisions, interop

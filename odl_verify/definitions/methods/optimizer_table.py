@@ -193,14 +193,16 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
         constraints=(_TENSOR_LR_FOREACH,), scheduled=("lr", "betas"), flags=_ADAM_FLAGS,
         fused_on=("cpu", "cuda"), rescaling=_without_eps_and_coupled_decay,
         conventions=("eps-inside-root", "max-sqrt-eps", "no-bias-correction", "decoupled-decay"),
-        quirks=(differentiable_lr_zero("Adam"), differentiable_float32_scalars("Adam", "its bias corrections"))),
+        quirks=(differentiable_lr_zero("Adam"),
+                differentiable_float32_scalars("Adam", "its bias corrections", "6.6137469", "1e-08"))),
     OptimizerInfo(
         "adamw", "AdamW", f"{_TORCH}:AdamW", ("adamw",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY, amsgrad=Space(BOOLEAN, FLAG), maximize=_MAXIMIZE),
         constraints=(_TENSOR_LR_FOREACH,), scheduled=("lr", "betas", "weight_decay"),
         flags=_ADAM_FLAGS, fused_on=("cpu", "cuda"), rescaling=lambda hp: {"eps": 0.0},
         conventions=("eps-inside-root", "max-sqrt-eps", "no-bias-correction", "coupled-decay"),
-        quirks=(differentiable_lr_zero("AdamW"), differentiable_float32_scalars("AdamW", "its bias corrections"))),
+        quirks=(differentiable_lr_zero("AdamW"),
+                differentiable_float32_scalars("AdamW", "its bias corrections", "6.6137469", "1e-08"))),
     OptimizerInfo(
         "nadam", "NAdam", f"{_TORCH}:NAdam", ("nadam",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY,
@@ -209,7 +211,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {row.name: row for row in (
         scheduled=("lr", "betas"), flags=_SCALAR_FLAGS, rescaling=_without_eps_and_coupled_decay,
         conventions=("no-momentum-schedule", "decoupled-decay"),
         quirks=float32_scalar_state("NAdam", "the μ-product Π_t", "mu_product", "about 1e-10")
-        + (differentiable_float32_scalars("NAdam", "1 − Π_t and Π_tμ_{t+1}"),)),
+        + (differentiable_float32_scalars("NAdam", "1 − Π_t and Π_tμ_{t+1}", "-0.0564517690",
+                                         "-0.0564517677"),)),
     OptimizerInfo(
         "radam", "RAdam", f"{_TORCH}:RAdam", ("radam",),
         dict(lr=_LR, betas=_BETAS, eps=_EPS, weight_decay=_DECAY, decoupled_weight_decay=Space(BOOLEAN, FLAG),

@@ -63,7 +63,7 @@ def differentiable_lr_zero(torch_class: str) -> Quirk:
         f"torch 2.13's differentiable {torch_class} divides √v by −lr/(1 − β₁ᵗ) to fold the step size into the "
         "denominator: at lr = 0 an entry with v = 0 (a zero gradient) becomes 0/(−0) = NaN",
         f"python -c 'import torch; p = torch.ones(2, requires_grad=True).clone(); o = torch.optim.{torch_class}([p], "
-        "lr=0.0, differentiable=True); p.grad = torch.tensor([0.0, 1.0]); o.step(); print(p)'  # tensor([nan, 1.])")
+        "lr=0.0, differentiable=True); p.grad = torch.tensor([0.0, 1.0]); o.step(); print(p)'  # tensor([nan, 1.]")
 
 
 def float32_scalar_state(torch_class: str, names: str, state_key: str, size: str) -> tuple[Quirk, Quirk]:
@@ -87,7 +87,7 @@ def float32_scalar_state(torch_class: str, names: str, state_key: str, size: str
     return stored, reloaded
 
 
-def differentiable_float32_scalars(torch_class: str, what: str) -> Quirk:
+def differentiable_float32_scalars(torch_class: str, what: str, printed: str, exact: str) -> Quirk:
     return Quirk(
         f"{torch_class.lower()}-differentiable-float32-scalars", "deviation",
         "differentiable and default_dtype == 'float32'", "reference",
@@ -95,8 +95,9 @@ def differentiable_float32_scalars(torch_class: str, what: str) -> Quirk:
         "float32 under the float32 default dtype: on float64 parameters 1 − β₂ᵗ loses about 5 digits at "
         "β₂ = 0.999 (modelled in the reference, compared at float32 precision where this holds)",
         f"python -c 'import torch; p = torch.ones(1, dtype=torch.float64, requires_grad=True).clone(); "
-        f"o = torch.optim.{torch_class}([p], lr=1.0, differentiable=True); p.grad = torch.ones(1, dtype=torch.float64); "
-        "o.step(); print(p.item())'  # not 0.0 to float64 precision",
+        f"o = torch.optim.{torch_class}([p], lr=1.0, weight_decay=0.0, differentiable=True); "
+        "p.grad = torch.ones(1, dtype=torch.float64); o.step(); print(p.item())'"
+        f"  # {printed}: with the default dtype float64, {exact}",
         reference={"scalar_state": DEFAULT_DTYPE}, precision="float32")
 
 
@@ -109,7 +110,7 @@ RADAM_FOREACH_NAN = Quirk(
     "python -c 'import torch; p = torch.tensor([15.40625], dtype=torch.float16, requires_grad=True); "
     "o = torch.optim.RAdam([p], lr=1e-3, betas=(0.5, 0.0), foreach=True); "
     "[(setattr(p, \"grad\", torch.tensor([g], dtype=torch.float16)), o.step()) for g in (-293.5, -0.25)]; "
-    "print(p)'  # tensor([nan]): foreach=False gives 15.8")
+    "print(p)'  # tensor([nan]: foreach=False gives 15.8")
 
 
 ASGD_FOREACH_FLOAT32 = Quirk(
@@ -119,7 +120,7 @@ ASGD_FOREACH_FLOAT32 = Quirk(
     "where this holds",
     "python -c 'import torch; p = torch.zeros(1, dtype=torch.float64, requires_grad=True); "
     "o = torch.optim.ASGD([p], lambd=0.1, foreach=True); p.grad = torch.ones(1, dtype=torch.float64); "
-    "o.step(); print(o.state[p][\"eta\"].item())'  # 0.00999899..., not lr/(1 + 0.001)^0.75",
+    "o.step(); print(o.state[p][\"eta\"].item())'  # 0.0099925054: not lr/(1 + λ·lr)^α = 0.0099925066",
     reference={"scalar_state": DEFAULT_DTYPE}, precision="float32")
 
 
