@@ -335,3 +335,14 @@ def test_theorem_checks_reject_what_breaks_them(target, claim):
     from odl_verify.gate.optimizers import check_claims
     finding = check_claims(OPTIMIZERS["sgd"], target, QUADRATIC, ACCEPTED, timeout=10.0)
     assert finding is not None and finding.check == claim
+
+
+def test_a_parameter_without_state_at_the_round_trip_keeps_its_scalar_state_in_the_default_dtype(capsys):
+    """load_state_dict casts NAdam's μ-product to float64 for a parameter that had state; one whose first
+    gradient comes after the round trip starts fresh in the float32 default dtype (found by the flag sweep)."""
+    from odl_verify.gate.optimizers import Scenario, replay
+    case = {"scenario": Scenario(method="nadam", dtype="float64", default_dtype="float32", shapes=[(2,), (2,)],
+                                 defaults=dict(lr=0.1), groups=[([0, 1], {})], flags={},
+                                 kinds=[["gaussian", "none"]] + [["gaussian", "gaussian"]] * 3, scales=[0] * 4,
+                                 init_scale=0, data_seed=3, roundtrip_step=1).to_json()}
+    assert replay("nadam", torch.optim.NAdam, case) == 0, capsys.readouterr().out

@@ -52,13 +52,15 @@ def _resolved(keywords: dict, scenario: Scenario) -> dict:
 
 
 def rule_at(info: OptimizerInfo, scenario: Scenario, group: int, step: int, reference: Reference = EXACT,
-            exact: bool = False):
+            exact: bool = False, first_step: int = 1):
+    """The rule of a parameter at ``step``; the after-switch keywords apply to a parameter that had state
+    when its optimizer was rebuilt (``first_step``: the step of its first gradient)."""
     cls = resolve(info.rule)
     fields = {f.name for f in dataclasses.fields(cls)}
     hp = {k: v for k, v in scenario.hyperparameters(group, step).items() if k in fields}
     hp.update({k: make(scenario.dtype) for k, make in info.dtype_keywords.items()})
     hp.update(_resolved(reference.keywords, scenario))
-    if reference.switch_at is not None and step > reference.switch_at:
+    if reference.switch_at is not None and step > reference.switch_at >= first_step:
         hp.update(_resolved(reference.after_switch, scenario))
     if exact:
         hp = {k: _high_precision(v) for k, v in hp.items()}
@@ -92,12 +94,13 @@ def run_reference(info: OptimizerInfo, scenario: Scenario, params0, grads, xp, c
     for i in indices:
         group = scenario.group_of(i)
         x = convert(params0[i])
-        state = rule_at(info, scenario, group, 1, reference, exact).init(x, xp)
+        first = next((t + 1 for t in range(len(grads)) if grads[t][i] is not None), len(grads) + 1)
+        state = rule_at(info, scenario, group, 1, reference, exact, first).init(x, xp)
         column = [x]
         for t in range(steps):
             gradient = _converted(grads[t][i], convert)
             if gradient is not None:
-                x, state = rule_at(info, scenario, group, t + 1, reference, exact).update(x, gradient, state, xp)
+                x, state = rule_at(info, scenario, group, t + 1, reference, exact, first).update(x, gradient, state, xp)
             column.append(x)
         columns[i] = column
     return [[columns[i][t] if i in columns else None for i in range(len(params0))] for t in range(steps + 1)]
