@@ -13,7 +13,7 @@ from odl_verify import CheckConfig, UsageError, check, reproduce
 from odl_verify.definitions.backend import MpNamespace, TorchNamespace
 from odl_verify.definitions.methods import (AdaDeltaSlides, AdaGradSlides, AdamSlides, ClipByNorm, GradientDescent, HeavyBall,
                                 Nesterov, Newton, RMSPropSlides, iterates, per_instance)
-from odl_verify.definitions.methods.catalog import METHODS, resolve, rule
+from odl_verify.definitions.methods.catalog import METHODS, OPTIMIZERS, resolve, rule
 from odl_verify.frontends.registry import builtin_claims, load_file
 from odl_verify.theorems.heavy_ball import HEAVY_BALL_RATE
 
@@ -176,9 +176,12 @@ def test_newton_runs_in_mpmath_and_sympy():
 
 
 # ---------------------------------------------------------------- the table
-def test_catalog_lists_every_method_of_the_slides():
+def test_catalog_lists_every_method_of_the_slides_and_of_torch_optim():
     assert set(METHODS) == {"gd", "heavy-ball", "nesterov", "newton", "adagrad", "rmsprop", "adadelta", "adam",
-                            "clip-by-norm", "perturbed-gd"}
+                            "clip-by-norm", "perturbed-gd", "adamw", "nadam", "radam", "adamax", "asgd", "rprop",
+                            "adafactor", "sparse-adam", "lbfgs", "clip-by-value"}
+    # every optimizer row of the gate's table points back at methods of the catalog
+    assert all(set(info.methods) <= set(METHODS) for info in OPTIMIZERS.values())
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))
@@ -193,7 +196,7 @@ def test_catalog_entries_resolve_and_their_defaults_lie_in_their_domains(name):
         if not form.rule_protocol:
             assert callable(target)
             continue
-        extra = {"inner": GradientDescent()} if name == "clip-by-norm" else {}
+        extra = {"inner": GradientDescent()} if name.startswith("clip-by") else {}
         built = rule(name, form_name, **extra)
         assert hasattr(built, "init") and hasattr(built, "update")
         for key, value in form.fixed.items():

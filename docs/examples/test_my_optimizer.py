@@ -37,10 +37,15 @@ class MyAdam(torch.optim.Optimizer):
 
 
 def test_my_adam_computes_torch_adam():
-    # MyAdam has no amsgrad/maximize/decoupled_weight_decay: those are held at torch's
-    # defaults and the verdict lists them as not checked.
-    odl_verify.gate.assert_passes("adam", MyAdam, examples=5)
+    # MyAdam has no amsgrad/maximize/decoupled_weight_decay and no implementation flags: those
+    # are held at torch's defaults and the verdict lists them as not checked. Like many
+    # hand-written optimizers it takes g·g for |g|², so complex parameters are left out.
+    odl_verify.gate.assert_passes("adam", MyAdam, examples=5, domain=["not complex"])
 
 
-def test_torch_sgd_passes():
-    odl_verify.gate.assert_passes("sgd", torch.optim.SGD, examples=3, seed=1)
+def test_torch_sgd_passes_outside_its_known_defects():
+    # torch 2.13's SGD writes the Nesterov step into .grad with foreach=True, and its fused kernel
+    # raises when a parameter first gets a gradient after step 1: the gate finds both (see README);
+    # a domain leaves them out, as a project that does not use those flags would
+    odl_verify.gate.assert_passes("sgd", torch.optim.SGD, examples=3, seed=1,
+                                  domain=["not (foreach and nesterov)", "not fused"])

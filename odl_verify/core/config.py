@@ -23,6 +23,8 @@ class CheckConfig:
     learning_rate: float = 0.05
     #: calls allowed after the first failure, while Hypothesis shrinks it (bounded and deterministic)
     shrink_calls: int = 100
+    #: gates: conditions every drawn case must meet (``--domain 'rho < 1'``), narrowing what is checked
+    domain: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.examples is not None and self.examples < 1:
@@ -31,6 +33,8 @@ class CheckConfig:
             raise UsageError(f"the seed must be a nonnegative integer, not {self.seed}")
         if not self.timeout > 0:
             raise UsageError(f"the timeout must be positive seconds, not {self.timeout}")
+        # one condition or several, stored as a tuple so the config stays hashable
+        object.__setattr__(self, "domain", (self.domain,) if isinstance(self.domain, str) else tuple(self.domain))
 
     def example_count(self) -> int:
         """The examples per check: the configured count, else the loaded Hypothesis profile's."""

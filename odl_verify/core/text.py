@@ -39,7 +39,8 @@ def format_verdict(v: Verdict) -> str:
         lines.append(f"  time:      {v.seconds:.1f}s on {v.device}")
     if v.status == ERROR:
         lines.append(f"  error:     {v.error}")
-    if v.status == FALSIFIED and v.counterexample is not None:
+    # a falsified claim's counterexample, or the case a target raised on (an error verdict may carry one)
+    if v.status in (FALSIFIED, ERROR) and v.counterexample is not None:
         c = v.counterexample
         lines.append(f"  counterexample ({c.summary()}):")
         for key, value in c.shown.items():

@@ -180,6 +180,26 @@ class SympyNamespace:
         return sympy.Max(a, b)
 
     @staticmethod
+    def minimum(a, b):
+        import sympy
+        return sympy.Min(a, b)
+
+    @staticmethod
+    def abs(a):
+        import sympy
+        return sympy.Abs(a)
+
+    @staticmethod
+    def where(condition, a, b):
+        import sympy
+        return sympy.Piecewise((a, condition), (b, True))
+
+    @staticmethod
+    def clip(a, low, high):
+        import sympy
+        return sympy.Min(sympy.Max(a, low), high)
+
+    @staticmethod
     def zeros_like(a):
         import sympy
         return sympy.Integer(0)

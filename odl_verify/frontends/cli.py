@@ -69,13 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="theorem names (see 'list'), FILE.py or FILE.py:CLAIM; all theorems when none")
     add_run_options(check)
     gate = commands.add_parser("gate", help="check your optimizer or initializer against the method")
-    gate.add_argument("method", help="sgd, adagrad, rmsprop, adadelta, adam, adamw; kaiming_normal, kaiming_uniform, "
-                      "xavier_normal, xavier_uniform, normal, uniform, trunc_normal, orthogonal, sparse, zeros, ones, "
-                      "constant, eye, dirac, calculate_gain")
+    gate.add_argument("method", help="an optimizer of torch.optim (sgd, adam, ..., lbfgs), an lr scheduler (step_lr, ...), "
+                                     "clip_grad_norm, clip_grad_value, or an initializer of torch.nn.init (kaiming_normal, "
+                                     "xavier_uniform, orthogonal, ..., calculate_gain); see README")
     gate.add_argument("target", help="package.module:attr or path/to/file.py:attr")
     add_run_options(gate)
     gate.add_argument("--timeout", type=float, default=10.0,
                       help="seconds one call of the target may take before it counts as hung (default 10)")
+    gate.add_argument("--domain", action="append", default=[], metavar="CONDITION",
+                      help="draw only cases meeting CONDITION, e.g. 'rho < 1' or 'not (foreach and nesterov)' "
+                           "(repeatable)")
     replay = commands.add_parser("reproduce", help="replay a counterexample in float64 and high precision")
     replay.add_argument("claim", help="a theorem name or FILE.py:CLAIM, as printed with the counterexample")
     replay.add_argument("--case", required=True, help="the counterexample's JSON, as printed")
@@ -150,7 +153,7 @@ def command_check(args) -> int:
 
 def command_gate(args) -> int:
     from ..gate import check
-    config = run_config(args, timeout=args.timeout)
+    config = run_config(args, timeout=args.timeout, domain=tuple(args.domain))
     verdict = checked(f"gate:{args.method}", args.target, lambda: check(args.method, args.target, config))
     print(format_verdict(verdict), flush=True)
     write_outputs(args, [verdict])

@@ -1,12 +1,13 @@
-"""Regression gates: check a user's optimizer or initializer against the mathematics.
+"""Regression gates: check a user's optimizer, lr scheduler, gradient clipping or initializer
+against the mathematics.
 
-A gate is registered under a method name (``sgd``, ``adam``, ``kaiming_normal``, ...)
-with :func:`register`; ``odl-verify gate METHOD TARGET`` and :func:`check` run it on
-a target (an object, or ``module:attr`` / ``file.py:attr``). A gate returns a
-:class:`~odl_verify.Verdict`: ``held`` when the target computes the method, ``falsified``
-with the first difference when it does not, ``error`` when the target raises, hangs or
-returns NaN. This layer sits above the theorems: a gate checks a target with the
-theorems' own claims, never a restated formula.
+A gate is registered under a method name (``sgd``, ``adam``, ``step_lr``, ``clip_grad_norm``,
+``kaiming_normal``, ...) with :func:`register`; ``odl-verify gate METHOD TARGET`` and
+:func:`check` run it on a target (an object, or ``module:attr`` / ``file.py:attr``). A gate
+returns a :class:`~odl_verify.Verdict`: ``held`` when the target computes the method,
+``falsified`` with a shrunk case when it does not, ``error`` when the target raises (with the
+case) or hangs. This layer sits above the theorems: a gate checks a target with the catalog's
+rules and the theorems' own claims, never a restated formula.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def register(name: str, description: str):
 
 def _load_gates() -> None:
     """Import the modules that register gates (kept lazy: torch.optim code is not needed for check)."""
-    from . import initializers, optimizers  # noqa: F401  (registering is their side effect)
+    from . import clipping, initializers, optimizers, schedulers  # noqa: F401  (registering is their side effect)
 
 
 def check(method: str, target, config: CheckConfig | None = None, **options) -> Verdict:
@@ -66,9 +67,29 @@ def check(method: str, target, config: CheckConfig | None = None, **options) -> 
         known = ", ".join(sorted(GATES)) or "none"
         raise UsageError(f"unknown gate method {method!r}; known: {known}")
     config = config or CheckConfig(**options)
-    spec = target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
+    spec = target if isinstance(target, str) else target_spec(target)
     obj = load_object(target) if isinstance(target, str) else target
     return GATES[method].run(obj, spec, config)
+
+
+def target_spec(target) -> str:
+    """How a printed line names an object passed in: ``package.module:attr`` for a module inside a
+    package, ``path/to/file.py:attr`` (relative to the working directory when under it) for one
+    imported from a file (a test module, a script), so the replay line loads it again."""
+    import inspect
+    import os
+    qualname = getattr(target, "__qualname__", None)
+    module = getattr(target, "__module__", None)
+    if qualname is None or module is None or "<locals>" in qualname:
+        return repr(target)
+    if "." in module:
+        return f"{module}:{qualname}"
+    try:
+        path = inspect.getsourcefile(target) or ""
+    except TypeError:
+        return f"{module}:{qualname}"
+    relative = os.path.relpath(path)
+    return f"{relative if not relative.startswith('..') else path}:{qualname}"
 
 
 def assert_passes(method: str, target, **options) -> Verdict:

@@ -1,9 +1,11 @@
-"""What each method of the slides supports, as data (in the spirit of PyTorch's OptimizerInfo).
+"""What each method supports, as data (in the spirit of PyTorch's OptimizerInfo).
 
-One :class:`MethodInfo` per method: its hyperparameters with their domains (sympy sets)
-and defaults, the forms available (the slides', the published one, torch.optim's) with
-how each departs from the others, and the theorem-level properties that apply, by the
-names ``odl-verify check`` knows them under. :func:`rule` builds a form's update rule.
+One :class:`MethodInfo` per method of the slides and of torch.optim: its hyperparameters with
+their domains (sympy sets) and defaults, the forms available (the slides', the published one,
+torch.optim's) with how each departs from the others, and the theorem-level properties that
+apply, by the names ``odl-verify check`` knows them under. :func:`rule` builds a form's update
+rule. :data:`OPTIMIZERS` (from :mod:`.optimizer_table`) is the table the optimizer gate runs
+from: one row per torch.optim class, pointing back at these methods.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Any
 import sympy as sp
 
 from ...errors import UsageError
+from .optimizer_table import OPTIMIZERS, OptimizerInfo, optimizer  # noqa: F401  (the gate's table)
+from .torch_quirks import Quirk
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 NONNEGATIVE = sp.Interval(0, sp.oo)
@@ -55,6 +59,8 @@ class MethodInfo:
     claims: tuple[str, ...] = ()
     #: properties checked in tests (tests/test_methods.py), in words
     properties: tuple[str, ...] = ()
+    #: torch 2.13's known quirks of its implementation (the gates name them beside a failing case)
+    quirks: tuple[Quirk, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {h.name: h.default for h in self.hyperparameters}
@@ -130,10 +136,85 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "torch.optim": Form(f"{_TORCH}:Adam", "torch.optim.Adam")},
         claims=("adam-slides-first-step",)),
     MethodInfo(
+        "adamw", "AdamW", "Loshchilov & Hutter 2019", "gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 1e-3), Hyperparameter("weight_decay", "λ", NONNEGATIVE, 1e-2)),
+        {"published": Form(f"{_TORCH}:AdamW", "Loshchilov & Hutter 2019, Algorithm 2",
+                           note="θ ← θ − η_t(α·m̂/(√v̂ + ε) + λθ): the decay follows the schedule multiplier η_t, "
+                                "torch's follows lr (θ(1 − lr·λ)); the same rule at η_t = lr/α"),
+         "torch.optim": Form(f"{_TORCH}:AdamW", "torch.optim.AdamW")}),
+    MethodInfo(
+        "nadam", "NAdam", "Dozat 2016; torch.optim.NAdam", "gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 2e-3), Hyperparameter("momentum_decay", "ψ", NONNEGATIVE, 4e-3)),
+        {"published": Form(f"{_TORCH}:NAdam", "Dozat 2016", {"momentum_decay": 4e-3},
+                           note="μ_t = β₁(1 − ½·0.96^{t/250}): torch's momentum_decay ψ = 1/250"),
+         "torch.optim": Form(f"{_TORCH}:NAdam", "torch.optim.NAdam")}),
+    MethodInfo(
+        "radam", "RAdam", "Liu et al. 2020", "gradient", (Hyperparameter("lr", "η", POSITIVE, 1e-3),),
+        {"published": Form(f"{_TORCH}:RAdam", "Liu et al. 2020, Algorithm 2", {"sma_threshold": 4, "eps": 0},
+                           note="rectified step from ρ_t > 4 and no ε; torch (and the authors' code) use ρ_t > 5"),
+         "torch.optim": Form(f"{_TORCH}:RAdam", "torch.optim.RAdam")}),
+    MethodInfo(
+        "adamax", "Adamax", "Kingma & Ba 2015, §7.1", "gradient", (Hyperparameter("lr", "η", POSITIVE, 2e-3),),
+        {"published": Form(f"{_TORCH}:Adamax", "Kingma & Ba 2015, Algorithm 2", {"eps": 0},
+                           note="u_t = max(β₂u, |g|) without ε; torch adds ε inside the max"),
+         "torch.optim": Form(f"{_TORCH}:Adamax", "torch.optim.Adamax")}),
+    MethodInfo(
+        "asgd", "Averaged SGD", "Polyak & Juditsky 1992; step sizes of Bottou 2012", "gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 1e-2), Hyperparameter("lambd", "λ", NONNEGATIVE, 1e-4),
+         Hyperparameter("alpha", "α", NONNEGATIVE, 0.75), Hyperparameter("t0", "t₀", NONNEGATIVE, 1e6)),
+        {"torch.optim": Form(f"{_TORCH}:ASGD", "torch.optim.ASGD",
+                             note="η_t = lr/(1 + λ·lr·t)^α, averaging from t₀ on; the average lives in the state")}),
+    MethodInfo(
+        "rprop", "Rprop", "Riedmiller & Braun 1993; Igel & Hüsken 2000 (iRprop⁻)", "gradient (signs only)",
+        (Hyperparameter("lr", "Δ₀", POSITIVE, 1e-2),),
+        {"torch.optim": Form(f"{_TORCH}:Rprop", "torch.optim.Rprop",
+                             note="iRprop⁻: a sign change shrinks the step and skips the update; Riedmiller & "
+                                  "Braun's original reverts the previous step instead (not provided)")}),
+    MethodInfo(
+        "adafactor", "Adafactor", "Shazeer & Stern 2018", "gradient",
+        (Hyperparameter("lr", "ρ", POSITIVE, 1e-2), Hyperparameter("d", "d", sp.Interval(1, sp.oo), 1.0)),
+        {"published": Form(f"{_TORCH}:Adafactor", "Shazeer & Stern 2018, Algorithms 4 and 5",
+                           {"eps": (1e-30, 1e-3), "beta2_decay": -0.8, "d": 1.0},
+                           note="the paper adds ε₁ to g² before averaging, torch clamps v̂ at ε₁²; lr plays the "
+                                "paper's 10⁻² in ρ_t = min(10⁻², 1/√t); neither has a first moment"),
+         "torch.optim": Form(f"{_TORCH}:Adafactor", "torch.optim.Adafactor")}),
+    MethodInfo(
+        "sparse-adam", "SparseAdam", "torch.optim.SparseAdam", "sparse gradient",
+        (Hyperparameter("lr", "η", POSITIVE, 1e-3),),
+        {"torch.optim": Form(f"{_TORCH}:SparseAdam", "torch.optim.SparseAdam",
+                             note="Adam on the entries the sparse gradient holds; one step count per parameter")}),
+    MethodInfo(
+        "lbfgs", "L-BFGS", "Nocedal 1980; Liu & Nocedal 1989; Schmidt's minFunc", "objective and gradient (closure)",
+        (Hyperparameter("lr", "η", POSITIVE, 1.0),),
+        {"torch.optim": Form(f"{_TORCH}:LBFGS", "torch.optim.LBFGS",
+                             note="up to max_iter two-loop iterations per step; fixed steps unless "
+                                  "line_search_fn='strong_wolfe' (the published method uses a Wolfe search)")}),
+    MethodInfo(
         "clip-by-norm", "Gradient clipping by norm", "slides 'Gradient Clipping'; Pascanu et al. 2013",
         "gradient (a transform wrapping any rule)", (Hyperparameter("max_norm", "c", POSITIVE, 1.0),),
-        {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule")},
-        properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",)),
+        {"slides": Form(f"{_TEXTBOOK}:ClipByNorm", "slides", note="g·min(1, c/‖g‖), then the wrapped rule"),
+         "torch.optim": Form(f"{_TEXTBOOK}:ClipByNorm", "torch.nn.utils.clip_grad_norm_", {"eps": 1e-6},
+                             note="g·min(1, c/(‖g‖ + 10⁻⁶)): the clipped norm is c‖g‖/(‖g‖ + 10⁻⁶), 0.9999998c "
+                                  "at ‖g‖ = 5, c = 1 (torch's documented behaviour, not a defect)")},
+        properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",),
+        quirks=(Quirk("clip_grad_norm-inf-norm-of-an-empty-gradient-raises", "defect",
+                      "norm_type == inf and empty_gradients", "raises",
+                      "torch 2.13's clip_grad_norm_ takes the inf-norm of each gradient first, and the max of an "
+                      "empty one has no identity: it raises although the norm over all gradients exists",
+                      "python -c 'import torch; a, b = torch.zeros(2, requires_grad=True), torch.zeros(0, "
+                      "requires_grad=True); a.grad, b.grad = torch.ones(2), torch.zeros(0); "
+                      "torch.nn.utils.clip_grad_norm_([a, b], 1.0, norm_type=float(\"inf\"))'  # RuntimeError"),)),
+    MethodInfo(
+        "clip-by-value", "Gradient clipping by value", "torch.nn.utils.clip_grad_value_",
+        "gradient (a transform wrapping any rule)", (Hyperparameter("clip_value", "c", POSITIVE, 1.0),),
+        {"torch.optim": Form(f"{_TEXTBOOK}:ClipByValue", "torch.nn.utils.clip_grad_value_",
+                             note="every entry clamped into [−c, c]")},
+        properties=("entries within [−c, c] are unchanged",),
+        quirks=(Quirk("clip_grad_value-without-gradients-raises", "defect", "no_gradients", "raises",
+                      "torch 2.13's clip_grad_value_ hands the (empty) list of gradients to a foreach kernel even "
+                      "with foreach=False, which raises when no parameter has a gradient (clip_grad_norm_ returns 0)",
+                      "python -c 'import torch; torch.nn.utils.clip_grad_value_([torch.zeros(3, requires_grad=True)], "
+                      "1.0, foreach=False)'  # RuntimeError"),)),
     MethodInfo(
         "perturbed-gd", "Perturbed gradient descent", "Jin, Ge, Netrapalli, Kakade, Jordan 2017; docs/theory.md §5",
         "function value, gradient and random perturbations",

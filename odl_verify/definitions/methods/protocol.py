@@ -4,8 +4,10 @@ A rule is a frozen dataclass of hyperparameters with
 
 * ``init(param, xp)`` → the state before the first step;
 * ``update(param, grad, state, xp)`` → ``(new_param, new_state)``, never mutating;
-* optionally ``lookahead(param, state)`` → where the gradient is taken (Nesterov), and
-  ``needs_hessian = True`` with ``update(..., hessian=H)`` (Newton).
+* optionally ``lookahead(param, state)`` → where the gradient is taken (Nesterov),
+  ``needs_hessian = True`` with ``update(..., hessian=H)`` (Newton), and
+  ``needs_objective = True`` with ``update(..., objective=fn)``, ``fn(x) → (f(x), ∇f(x))``, for a
+  method that evaluates the objective where it needs to (L-BFGS, torch's closure).
 
 Bodies are plain arithmetic plus the namespace's functions (``xp.sqrt``, ``xp.sum``,
 ``xp.maximum``, ``xp.solve``), so one rule runs batched in torch (params ``(B, d)``,
@@ -38,7 +40,7 @@ def gradient_point(rule, param, state: State):
 
 
 def trajectory(rule, gradients: Callable | Sequence, x0, xp, steps: int | None = None,
-               hessian: Callable | None = None) -> list[tuple[Any, State]]:
+               hessian: Callable | None = None, objective: Callable | None = None) -> list[tuple[Any, State]]:
     """[(x_0, s_0), …]: the rule run from x₀.
 
     ``gradients`` is an oracle (a function of the point, called where the rule asks, for
@@ -58,11 +60,13 @@ def trajectory(rule, gradients: Callable | Sequence, x0, xp, steps: int | None =
             out.append((x, state))
             continue
         oracles = {"hessian": hessian(point)} if getattr(rule, "needs_hessian", False) else {}
+        if getattr(rule, "needs_objective", False):
+            oracles["objective"] = objective
         out.append(rule.update(x, grad, state, xp, **oracles))
     return out
 
 
 def iterates(rule, gradients: Callable | Sequence, x0, xp, steps: int | None = None,
-             hessian: Callable | None = None) -> list:
+             hessian: Callable | None = None, objective: Callable | None = None) -> list:
     """x_0, x_1, …: the iterates of :func:`trajectory`."""
-    return [x for x, _ in trajectory(rule, gradients, x0, xp, steps, hessian)]
+    return [x for x, _ in trajectory(rule, gradients, x0, xp, steps, hessian, objective)]

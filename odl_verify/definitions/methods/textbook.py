@@ -179,12 +179,16 @@ class AdaDeltaSlides:
 class ClipByNorm:
     """Gradient clipping (slides): the gradient rescaled to norm at most c, g·min(1, c/‖g‖), then ``inner``.
 
-    Composable: wraps any rule, passing its look-ahead and oracles through. The norm is over
-    one instance's coordinates (torch's clip_grad_norm_ over all parameters, without its 1e-6).
+    Composable: wraps any rule, passing its look-ahead and oracles through. The norm is the
+    ``norm_type``-norm over one instance's coordinates (torch's clip_grad_norm_: over all
+    parameters, inf for the largest entry); ``eps`` is added to it in the coefficient,
+    g·min(1, c/(‖g‖ + ε)): 0 on the slides, 10⁻⁶ in torch (the catalog's torch form).
     """
 
-    inner: Any
+    inner: Any = None
     max_norm: Any = 1.0
+    norm_type: Any = 2
+    eps: Any = 0
 
     @property
     def needs_hessian(self) -> bool:
@@ -196,9 +200,28 @@ class ClipByNorm:
     def lookahead(self, param, state: State):
         return gradient_point(self.inner, param, state)
 
+    def norm(self, grad, xp):
+        """‖g‖ over the last axis, one per instance."""
+        if self.norm_type == 2:
+            return xp.sqrt(xp.sum(grad * grad))
+        if self.norm_type == float("inf"):
+            return xp.max(xp.abs(grad))
+        return xp.sum(xp.abs(grad) ** self.norm_type) ** (1 / self.norm_type)
+
     def clip(self, grad, xp):
-        norm = per_instance(xp.sqrt(xp.sum(grad * grad)))
-        return grad * (self.max_norm / xp.maximum(norm, self.max_norm + 0 * norm))
+        norm = per_instance(self.norm(grad, xp)) + self.eps
+        # the bound as an array without 0·norm (NaN when the norm is infinite, where the coefficient is 0)
+        return grad * (self.max_norm / xp.maximum(norm, xp.zeros_like(norm) + self.max_norm))
 
     def update(self, param, grad, state: State, xp, **oracles):
         return self.inner.update(param, self.clip(grad, xp), state, xp, **oracles)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClipByValue(ClipByNorm):
+    """Gradient clipping by value: every entry clamped into [−c, c], then ``inner``."""
+
+    clip_value: Any = 1.0
+
+    def clip(self, grad, xp):
+        return xp.clip(grad, -self.clip_value, self.clip_value)
