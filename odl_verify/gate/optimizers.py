@@ -51,7 +51,7 @@ from ..core.verdict import ERROR, FALSIFIED, Counterexample, Verdict, open_verdi
 from ..definitions.backend import MpNamespace, TorchNamespace, resolve_device, to_mp
 from ..definitions.claims import Claim
 from ..definitions.methods import iterates, torch_optim
-from ..engine.calls import call_user_code
+from ..engine.calls import call_user_code, on_case
 from ..engine.harness import FailureBudget, run_search
 from ..errors import UsageError, UserCodeError
 from . import GateStatement, register
@@ -588,7 +588,8 @@ def run_gate(method: str, target, spec: str, config: CheckConfig) -> Verdict:
         if not budget.allows_another():
             return
         try:
-            one_example(method, target, scenario, exponent, quadratic, accepted, config.timeout, stats, coverage)
+            with on_case(scenario.to_json()):  # named by a timeout, should the target hang on it
+                one_example(method, target, scenario, exponent, quadratic, accepted, config.timeout, stats, coverage)
         except (UserCodeError, Mismatch) as exc:
             exc.scenario = scenario
             budget.record(exc)
