@@ -9,6 +9,7 @@ from ...core.precision import CONFIRM_DIGITS, EXACT_TOLERANCE, RECONFIRM_DIGITS
 from ...definitions.backend import MpNamespace
 from ...definitions.claims import Claim, first
 from ...definitions.trees import tree_map
+from ..calls import on_case
 from .cases import Candidate
 from .evaluation import evaluate
 
@@ -59,10 +60,11 @@ def confirm(claim: Claim, candidate: Candidate) -> dict | None:
     reproduce the same number at another. The gap matters where a side is exactly 0 in
     real arithmetic: roundoff of 10⁻⁶¹ against a bound of 0 has slack −1 at every precision.
     """
-    result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
-    if result is None:
-        return None
-    again = _exact_violation(claim, candidate, RECONFIRM_DIGITS)
+    with on_case(candidate.case_json(claim)):  # the replayable form, should the measure hang or raise here
+        result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
+        if result is None:
+            return None
+        again = _exact_violation(claim, candidate, RECONFIRM_DIGITS)
     if again is None:
         return None
     gaps = [r["small"] - r["big"] for r in (result, again)]
