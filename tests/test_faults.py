@@ -159,7 +159,7 @@ def test_a_gate_target_that_cannot_run_is_an_error_verdict_in_every_output(capsy
 
 @pytest.mark.parametrize("target, check, what", [
     ("MutatesGrad", "inputs", "changed parameter 0's .grad"),
-    ("ChangesShapes", "reference", "has shape"),
+    ("ChangesShapes", "shape", "has shape"),
 ])
 def test_gate_targets_that_corrupt_their_inputs_or_shapes_are_falsified(target, check, what):
     from odl_verify import CheckConfig
