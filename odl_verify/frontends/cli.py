@@ -119,12 +119,16 @@ def say(text: str = "") -> None:
         os.close(devnull)
 
 
-def complain(text: str) -> None:
-    with_reason = f"odl-verify: error: {text}"
+def note(text: str) -> None:
+    """A line on stderr (a closed stderr is not worth a traceback)."""
     try:
-        print(with_reason, file=sys.stderr, flush=True)
+        print(f"odl-verify: {text}", file=sys.stderr, flush=True)
     except BrokenPipeError:
         pass
+
+
+def complain(text: str) -> None:
+    note(f"error: {text}")
 
 
 class Progress:
@@ -139,8 +143,7 @@ class Progress:
         elapsed = time.monotonic() - self.start
         left = (f", about {_duration(elapsed / self.done * (self.total - self.done))} left" if self.done
                 else "")
-        print(f"odl-verify: [{self.done + 1}/{self.total}] {name} (elapsed {_duration(elapsed)}{left})",
-              file=sys.stderr, flush=True)
+        note(f"[{self.done + 1}/{self.total}] {name} (elapsed {_duration(elapsed)}{left})")
 
     def finished(self) -> None:
         self.done += 1
@@ -348,8 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         complain("interrupted")
         return interrupted_code(exc)
-    except BrokenPipeError:  # stdout closed while printing something say() did not print
-        return EXIT_HELD
+    except BrokenPipeError:  # a closed pipe outside say() (argparse's help, say): the shell's code for it
+        return 128 + signal.SIGPIPE
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
