@@ -14,7 +14,7 @@ xp = TorchNamespace("cpu")
 
 def test_domains_are_read_from_the_hypotheses():
     assert DESCENT_LEMMA.free == (beta, eta)
-    assert DESCENT_LEMMA.describe_domains() == ["beta in [L; oo)", "eta in (0; 1/beta]"]
+    assert DESCENT_LEMMA.describe_domains() == ["β ∈ [L, ∞)", "η ∈ (0, 1/β]"]
     assert DESCENT_LEMMA.tau_range(eta) == (1e-9, 1.0)
 
 

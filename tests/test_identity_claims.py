@@ -50,7 +50,7 @@ def test_a_true_identity_holds_and_reports_its_deviation_over_the_tolerance():
     assert 0 <= ratio <= 1 and verdict.worst_slack >= 0
     assert verdict.details["refine_steps"] == 0
     text = format_verdict(verdict)
-    assert "identity]" in text and "max |a - b| / tolerance" in text and "inner = 2*value" in text
+    assert "identity]" in text and "max |a - b| / tolerance" in text and "inner = 2·value" in text
 
 
 def test_a_wrong_identity_is_falsified_with_both_sides_shown():

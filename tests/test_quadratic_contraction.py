@@ -30,8 +30,8 @@ def test_claims_run_only_on_positive_definite_quadratics_up_to_dimension_256():
     for claim in (SHORT_STEP, GENERAL_STEP):
         assert claim.families == DEFINITE_QUADRATICS and all(f.definite for f in claim.families)
         assert claim.dimensions == (1, 256)
-    assert SHORT_STEP.describe_domains() == ["eta in (0; 1/lambda_max]"]
-    assert GENERAL_STEP.describe_domains() == ["eta in (0; 2/lambda_max)"]
+    assert SHORT_STEP.describe_domains() == ["η ∈ (0, 1/λₘₐₓ]"]
+    assert GENERAL_STEP.describe_domains() == ["η ∈ (0, 2/λₘₐₓ)"]
 
 
 @settings(max_examples=25, deadline=None, database=None)

@@ -167,7 +167,7 @@ def test_pytest_collector_merges_worker_verdicts_and_records_crashes(tmp_path):
                    _report("theorems/c.py::c", "failed", when="setup", properties=[("odl_claim", "c")]),
                    _report("tests/test_x.py::test_y", "failed")]:  # not a theorem: not in the report
         collector.pytest_runtest_logreport(report)
-    collector.pytest_sessionfinish(None)
+    collector.pytest_sessionfinish(None, 0)
     data = json.loads((tmp_path / "suite.json").read_text())
     assert [(v["theorem"], v["status"]) for v in data["verdicts"]] == [
         ("descent-lemma~wrong", FALSIFIED), ("descent-lemma", HELD), ("c", ERROR)]
@@ -186,7 +186,7 @@ def test_pytest_report_lists_the_wrong_variants_with_their_counterexamples(tmp_p
                    _report("tests/test_c.py::test_again", "passed", properties=[("odl_variant_verdict", wrong)]),
                    _report("tests/test_d.py::test_survived", "failed", properties=[("odl_variant_verdict", survived)])]:
         collector.pytest_runtest_logreport(report)
-    collector.pytest_sessionfinish(None)
+    collector.pytest_sessionfinish(None, 0)
     data = json.loads((tmp_path / "suite.json").read_text())
     assert [v["theorem"] for v in data["verdicts"]] == ["descent-lemma"]  # variants are not theorem rows
     assert [v["theorem"] for v in data["wrong_variants"]] == ["descent-lemma~not-actually-wrong",

@@ -10,6 +10,7 @@ import pytest
 from odl_verify import CheckConfig, check
 from odl_verify.frontends.registry import builtin_claims, load_file
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STORED = os.path.join(os.path.dirname(__file__), "data", "same_seed_verdicts.json")
 CASES = [("descent-lemma", 0), ("descent-lemma", 1), ("quadratic-contraction-general-step", 0),
          ("heavy-ball-rate", 0), ("stationarity-exact-constant", 0), ("strict-saddle-escape-not-faster", 0),
@@ -26,7 +27,8 @@ def verdict_data(name: str, seed: int) -> dict:
         claim = builtin_claims()[name]
     data = check(claim, CheckConfig(seed=seed, device="cpu")).to_dict()
     data.pop("seconds")
-    return json.loads(json.dumps(data))  # as stored: JSON types
+    # as stored: JSON types, and reproduce lines (absolute paths) relative to the checkout
+    return json.loads(json.dumps(data).replace(REPO + os.sep, ""))
 
 
 @pytest.mark.parametrize("name, seed", CASES, ids=[f"{n}@{s}" for n, s in CASES])

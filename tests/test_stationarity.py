@@ -40,8 +40,8 @@ def test_exact_constant_is_attained_on_the_staircase(claim, tightness):
 
 
 def test_domains_are_read_off_the_hypotheses():
-    assert TEXTBOOK.describe_domains() == ["beta in [L; oo)", "eta in (0; 1/beta]"]
-    assert EXACT_LONG_STEP.describe_domains() == ["beta in [L; oo)", "eta in [1/beta; sqrt(3)/beta)"]
+    assert TEXTBOOK.describe_domains() == ["β ∈ [L, ∞)", "η ∈ (0, 1/β]"]
+    assert EXACT_LONG_STEP.describe_domains() == ["β ∈ [L, ∞)", "η ∈ [1/β, √3/β)"]
     assert {f.name for f in TEXTBOOK_F_STAR.families} == {"quadratic-pd", "staircase"}
 
 

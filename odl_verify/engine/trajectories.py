@@ -56,7 +56,8 @@ class Difference:
     index: int
     #: flat index of the first differing entry
     element: int
-    #: "value" (finite, outside the tolerance, confirmed) or "non-finite" (against a finite reference)
+    #: "value" (finite, outside the tolerance, confirmed), "non-finite" (against a finite reference) or
+    #: "shape" (the tensor changed shape: its entries cannot be compared)
     kind: str
 
 
@@ -78,6 +79,8 @@ def compare(got: list[list[torch.Tensor]], reference: list[list[torch.Tensor]], 
     worst, ill = 0.0, 0
     for t in range(1, len(got)):
         for i, (g, r, e) in enumerate(zip(got[t], reference[t], tolerance[t])):
+            if g.shape != r.shape:  # broadcasting would compare entries that do not correspond
+                return Comparison(Difference(t, i, 0, "shape"), worst, ill)
             finite_g, finite_r = torch.isfinite(g), torch.isfinite(r)
             nonfinite = ~finite_g & finite_r
             if nonfinite.any():

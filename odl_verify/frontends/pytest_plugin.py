@@ -5,8 +5,11 @@ Which files hold claims is never guessed from a folder's name: the shipped theor
 or ``pytest --pyargs odl_verify.theorems`` anywhere), and the files a project names in the
 ``odl_claims`` ini option or with ``--odl-claims`` (paths or globs relative to the rootdir,
 or module names). Options: ``--odl-device``, ``--odl-seed``, ``--odl-examples``,
-``--odl-report PATH.html`` (merged over xdist workers); the Hypothesis profile
-(``--hypothesis-profile quick|thorough``) sets the budget.
+``--odl-timeout S`` (seconds one claim's check may take), ``--odl-report PATH.html`` (merged over
+xdist workers; an interrupted run writes what finished, marked so, and never replaces a report
+with an empty one); the Hypothesis profile (``--hypothesis-profile quick|thorough``) sets the budget.
+Each claim is checked in a forked worker (:func:`odl_verify.engine.checking.check_guarded`), so a
+measure that hangs, even inside C code, is stopped and the item fails with an error verdict.
 """
 from __future__ import annotations
 
@@ -40,6 +43,9 @@ def pytest_addoption(parser):
     group.addoption("--odl-seed", type=int, default=0, help="search seed for theorem checks")
     group.addoption("--odl-examples", type=int, default=None,
                     help="Hypothesis examples per claim (default: the profile's)")
+    group.addoption("--odl-timeout", type=float, default=None, metavar="S",
+                    help="seconds one claim's check may take before it is stopped as hung (default: no limit, "
+                         "but one call of a claim's measure is stopped after 10 s)")
     group.addoption("--odl-report", metavar="PATH.html", default=None,
                     help="write an HTML report of the theorem checks (and their data as PATH.json)")
     group.addoption("--odl-claims", action="append", default=[], metavar="PATH|MODULE",
@@ -53,12 +59,18 @@ def pytest_configure(config):
         profiles.load()
     from .report import report_path
     report, device = config.getoption("odl_report"), config.getoption("odl_device")
+    timeout = config.getoption("odl_timeout")
     try:
         if device not in ("auto", "cpu"):  # anything else takes torch to judge (a CUDA build, a GPU)
             from ..definitions.backend import resolve_device
             resolve_device(device)
-        if report:
+        if report and not hasattr(config, "workerinput"):
+            from .report import check_output_paths
+            check_output_paths(report=report)
+        elif report:
             report_path(report)
+        if timeout is not None and not timeout > 0:
+            raise UsageError(f"--odl-timeout must be positive seconds, not {timeout:g}")
         config.stash[CLAIM_FILES_KEY] = claim_files(config)
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -108,9 +120,11 @@ def check_config(config) -> "CheckConfig":
     """The run's CheckConfig, built where a check first needs it (never on the xdist controller)."""
     if CONFIG_KEY not in config.stash:
         from ..core.config import CheckConfig
+        timeout = config.getoption("odl_timeout")
         config.stash[CONFIG_KEY] = CheckConfig(examples=config.getoption("odl_examples"),
                                                seed=config.getoption("odl_seed"),
-                                               device=config.getoption("odl_device"))
+                                               device=config.getoption("odl_device"),
+                                               **({"timeout": timeout} if timeout else {}))
     return config.stash[CONFIG_KEY]
 
 
@@ -150,18 +164,31 @@ class ReportCollector:
             self.verdicts[report.nodeid] = error_verdict(report.nodeid.split("::")[-1], "",
                                                          f"{report.when}: {reason}").to_dict()
 
-    def pytest_sessionfinish(self, session):
+    def pytest_sessionfinish(self, session, exitstatus):
         from .report import environment, write_report
         verdicts = [self.verdicts[k] for k in sorted(self.verdicts)]
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if not verdicts:  # interrupted before any claim finished, or none collected: keep what is there
+            self.note(f"odl-verify: no claim was checked{' (interrupted)' if interrupted else ''}; "
+                      f"{self.path} is left as it was")
+            return
         # where the checks ran, as the workers (perhaps remote ones) saw it
         devices = sorted({v["device"] for v in verdicts if v.get("device")})
+        extra = {"interrupted": f"yes: the report holds the {len(verdicts)} checks that finished"} if interrupted else {}
         variants: dict[str, dict] = {}  # one per variant: from the first test that checked it, by node id
         for name, test in sorted(self.variants):
             variants.setdefault(name, self.variants[name, test])
         write_report(self.path, verdicts,
                      environment(seed=self.config.option.odl_seed, device=", ".join(devices) or None,
-                                 command="pytest " + " ".join(self.config.invocation_params.args)),
+                                 command="pytest " + " ".join(self.config.invocation_params.args), **extra),
                      variants=list(variants.values()))
+        if interrupted:
+            self.note(f"odl-verify: interrupted; {self.path} holds the {len(verdicts)} checks that finished")
+
+    def note(self, text: str) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(text)
 
 
 class ClaimModule(pytest.File):
@@ -196,8 +223,8 @@ class ClaimItem(pytest.Item):
         self.user_properties.append(("odl_claim", claim.name))
 
     def runtest(self):
-        from ..engine.checking import check
-        self.verdict = check(self.claim, check_config(self.config))
+        from ..engine.checking import check_guarded
+        self.verdict = check_guarded(self.claim, check_config(self.config), limit=self.config.getoption("odl_timeout"))
         self.user_properties.append(("odl_verdict", self.verdict.to_dict()))
         if self.verdict.status != HELD:
             from ..core.text import format_verdict

@@ -11,15 +11,19 @@ rules and the theorems' own claims, never a restated formula.
 """
 from __future__ import annotations
 
+import time
+
 import dataclasses
 from typing import Callable
 
 from ..core.config import CheckConfig
 from ..core.loading import load_object
-from ..core.text import format_verdict
-from ..core.verdict import HELD, Verdict
+from ..core.text import format_verdict, user_code_error_text
+from ..core.verdict import HELD, Verdict, error_verdict
+from ..definitions.backend import resolve_device
 from ..definitions.claims import Checkable
-from ..errors import UsageError
+from ..engine.calls import run_guarded
+from ..errors import UsageError, UserCodeError
 
 
 class GateStatement(Checkable):
@@ -69,7 +73,14 @@ def check(method: str, target, config: CheckConfig | None = None, **options) -> 
     config = config or CheckConfig(**options)
     spec = target if isinstance(target, str) else target_spec(target)
     obj = load_object(target) if isinstance(target, str) else target
-    return GATES[method].run(obj, spec, config)
+    # in a watched worker: a target stuck past config.timeout, even inside C code, is killed there
+    device, start = str(resolve_device(config.device)), time.perf_counter()
+    try:
+        return run_guarded(lambda: GATES[method].run(obj, spec, config), call_timeout=config.timeout, device=device)
+    except UserCodeError as exc:
+        return error_verdict(f"gate:{method}", spec, f"{spec}: {user_code_error_text(exc)}", seed=config.seed,
+                             device=device, kind="gate", seconds=time.perf_counter() - start,
+                             details={"case": exc.case} if exc.case is not None else {})
 
 
 def target_spec(target) -> str:

@@ -293,14 +293,18 @@ class Claim(Checkable):
         return {"hypotheses": [sympy_to_mathml(h, self.latex_names) for h in self.hypotheses],
                 "conclusion": sympy_to_mathml(self.conclusion, self.latex_names)}
 
+    def unicode(self) -> dict[str, str]:
+        """The hypotheses and conclusion as one-line Unicode math (terminal, plain-text report)."""
+        from .unicode import to_unicode
+        return {"hypotheses": [to_unicode(h, self.latex_names) for h in self.hypotheses],
+                "conclusion": to_unicode(self.conclusion, self.latex_names)}
+
     def statement(self) -> str:
-        hyps = ", ".join(sp.sstr(h) for h in self.hypotheses)
-        conclusion = (f"{sp.sstr(self.small)} = {sp.sstr(self.big)}" if self.identity
-                      else sp.sstr(self.conclusion))
-        return f"{conclusion}   given   {hyps}"
+        text = self.unicode()
+        return f"{text['conclusion']}   given   {', '.join(text['hypotheses'])}" if text["hypotheses"] else text["conclusion"]
 
     def describe_domains(self) -> list[str]:
-        return [d.describe() for d in self.domains]
+        return [d.describe(self.latex_names) for d in self.domains]
 
     # ------------------------------------------------------------ variants
     def variant(self, name: str, *, conclusion: sp.Basic | None = None,
@@ -321,7 +325,8 @@ class Claim(Checkable):
         hypotheses.extend(add)
         fields = dict(hypotheses=hypotheses, conclusion=conclusion if conclusion is not None else self.conclusion,
                       measure=self.measure, families=self.families, certified=self.certified,
-                      integers=self.integers, quick_integers=self.quick_integers, title=self.title, reference=self.reference, tight=self.tight,
+                      integers=self.integers, quick_integers=self.quick_integers,
+                      title=f"{self.title} (variant {name!r})", reference=self.reference, tight=self.tight,
                       method=self.method, dimensions=self.dimensions, latex_names=self.latex_names,
                       refine=self._refine_asked)
         fields.update(changes)

@@ -56,10 +56,12 @@ class Domain:
     def depends_on(self) -> set[sp.Symbol]:
         return set().union(*(b.expr.free_symbols for b in self.lower + self.upper))
 
-    def describe(self) -> str:
-        low = sp.sstr(sp.Max(*[b.expr for b in self.lower])) if self.lower else "-oo"
-        high = sp.sstr(sp.Min(*[b.expr for b in self.upper])) if self.upper else "oo"
+    def describe(self, names=None) -> str:
+        """``η ∈ (0, 1/β]``, in Unicode with the claim's display ``names``."""
+        from .unicode import to_unicode
+        low = to_unicode(sp.Max(*[b.expr for b in self.lower]), names) if self.lower else "−∞"
+        high = to_unicode(sp.Min(*[b.expr for b in self.upper]), names) if self.upper else "∞"
         left = "[" if any(b.closed for b in self.lower) else "("
         right = "]" if any(b.closed for b in self.upper) else ")"
-        return f"{self.symbol} in {left}{low}; {high}{right}"
+        return f"{to_unicode(self.symbol, names)} ∈ {left}{low}, {high}{right}"
 

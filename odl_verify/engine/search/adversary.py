@@ -3,6 +3,7 @@ differentiating through the unrolled method, with τ projected back into the hyp
 domain after each step; rows below ``-FLOAT_TOLERANCE`` go to high-precision confirmation."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ from ...core.precision import FLOAT_TOLERANCE
 from ...definitions.claims import Claim
 from ...definitions.trees import tree_leaves, tree_map
 from ...errors import UserCodeError
+from ..calls import on_case
 from ..harness import FailureBudget
 from .cases import Candidate, Case
 from .confirm import Violation, confirm
@@ -53,12 +55,21 @@ class Adversary:
         if not self.budget.allows_another():
             return  # budget spent: report the smallest failure found so far
         try:
-            self._attempt(case, record=not self.budget.failed)
+            with on_case(self.described(case)):
+                self._attempt(case, record=not self.budget.failed)
         except (Violation, UserCodeError) as exc:
             self.budget.record(exc)
             self.outcomes[key] = exc
             raise
         self.outcomes[key] = None
+
+    def described(self, case: Case) -> dict:
+        """The example as a hang or an error names it: family and symbols by name."""
+        described = dataclasses.asdict(case)
+        described.update(family=self.claim.families[case.family].name,
+                         tau={str(s): t for s, t in zip(self.claim.free, case.tau)},
+                         integers={str(s): n for s, n in zip(self.claim.integers, case.integers)})
+        return described
 
     def batch(self, case: Case):
         xp, family = self.xp, self.claim.families[case.family]

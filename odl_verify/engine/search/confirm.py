@@ -10,6 +10,7 @@ from ...definitions.backend import MpNamespace
 from ...definitions.claims import Claim, first
 from ...definitions.trees import tree_map
 from ...errors import UserCodeError
+from ..calls import on_case
 from .cases import Candidate
 from .evaluation import evaluate
 
@@ -73,10 +74,11 @@ def confirm(claim: Claim, candidate: Candidate) -> dict | None:
     identity's gap shrinks with the working precision (10⁻⁶⁰ against 10⁻¹⁵⁰), a real
     violation's does not.
     """
-    result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
-    if result is None:
-        return None
-    again = _exact_violation(claim, candidate, RECONFIRM_DIGITS)
+    with on_case(candidate.case_json(claim)):  # the replayable form, should the measure hang or raise here
+        result = _exact_violation(claim, candidate, CONFIRM_DIGITS)
+        if result is None:
+            return None
+        again = _exact_violation(claim, candidate, RECONFIRM_DIGITS)
     if again is None:
         return None
     gaps = [r["gap"] for r in (result, again)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 
 import mpmath
 import numpy as np
-import sympy as sp
 import torch
 
 from ...core.loading import is_shipped
@@ -35,12 +35,10 @@ def _tree_strings(tree):
 
 
 def claim_reference(claim: Claim) -> str:
-    """How ``odl-verify reproduce`` finds the claim again."""
-    if is_shipped(claim.origin):
-        return claim.name
-    if claim.origin:
-        origin = os.path.relpath(claim.origin) if not os.path.relpath(claim.origin).startswith("..") else claim.origin
-        return f"{origin}:{claim.name}"
+    """How ``odl-verify reproduce`` finds the claim again, from any directory: a shipped theorem
+    by its name, a user's claim by the absolute path of its file."""
+    if claim.origin and not is_shipped(claim.origin):
+        return f"{os.path.abspath(claim.origin)}:{claim.name}"
     return claim.name
 
 
@@ -55,13 +53,14 @@ def build_counterexample(claim: Claim, candidate: Candidate, exact: dict, slack6
         **({"integers": {str(s): int(n) for s, n in candidate.integers.items()}} if candidate.integers else {}),
         "certified": {str(s): _nstr(first(values[s])) for s in claim.certified},
         "measured": {str(s): _nstr(first(values[s])) for s in claim.measured},
-        "conclusion": sp.sstr(claim.conclusion),
+        "conclusion": claim.unicode()["conclusion"],
         **(dict(zip(("left side", "right side", "|left - right|"), map(_nstr, (*exact["sides"], exact["gap"]))))
            if claim.identity else dict(zip(("observed side", "bound side"),
                                            map(_nstr, claim.observed_and_bound(exact["small"], exact["big"]))))),
     }
     case = candidate.case_json(claim)
-    line = f"odl-verify reproduce '{claim_reference(claim)}' --case '{json.dumps(case, separators=(',', ':'))}'"
+    line = shlex.join(["odl-verify", "reproduce", claim_reference(claim), "--case",
+                       json.dumps(case, separators=(",", ":"))])
     return Counterexample(family=family.name, dimension=int(np.size(candidate.x0)), case=case, shown=shown,
                           reproduce=line, confirmation=f"shrunk; confirmed at {CONFIRM_DIGITS} and {RECONFIRM_DIGITS} digits",
                           slack_float64=float(slack64), slack_exact=mpmath.nstr(exact["slack"], 6))

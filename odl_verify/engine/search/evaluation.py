@@ -1,5 +1,6 @@
 """A claim's quantities on a batch of instances, in whichever namespace: the one place the
-search, the confirmation and the replay run a claim's ``measure``."""
+search, the confirmation and the replay run a claim's ``measure``, and where its outputs
+are held to their contract (one value per instance, in the batch's dtype and device)."""
 from __future__ import annotations
 
 import torch
@@ -9,6 +10,7 @@ from ...definitions.claims import Claim
 from ...definitions.families import Instance
 from ...definitions.trees import tree_map
 from ...errors import UserCodeError
+from ..calls import current_case, user_code
 from .identity import RERUNS, deviation_and_tolerance, nudged
 
 
@@ -24,13 +26,11 @@ def quantities(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp) -> 
     given_values = {str(s): v for s, v in values.items()}
     given_values.update({str(s): int(n) for s, n in integers.items()})
     try:
-        measured = claim.measure(instance, x0, given_values, xp)
+        with user_code(f"{claim.name}: measure"):
+            measured = claim.measure(instance, x0, given_values, xp)
     except Exception as exc:  # the claim's own code: a verdict, not a crash
-        raise UserCodeError(f"{claim.name}: measure raised {type(exc).__name__}: {exc}") from exc
-    missing = [str(s) for s in claim.measured if str(s) not in measured]
-    if missing:
-        raise UserCodeError(f"{claim.name}: measure did not return {missing} "
-                                f"(it returned {sorted(measured)})")
+        raise UserCodeError(f"{claim.name}: measure raised {type(exc).__name__}: {exc}", case=current_case()) from exc
+    check_outputs(claim, measured, x0)
     for s in claim.measured:
         values[s] = measured[str(s)]
     return values, measured
@@ -60,3 +60,34 @@ def evaluate(claim: Claim, family, raw, x0, tau: dict, integers: dict, xp):
     if xp.name == "torch" and not claim.refine:  # no gradient: the adversary keeps the drawn instances
         small, big = small.detach(), big.detach()
     return values, small, big, measured
+
+
+def _shape(array) -> tuple | None:
+    shape = getattr(array, "shape", None)
+    return None if shape is None else tuple(shape)
+
+
+def check_outputs(claim: Claim, measured, x0) -> None:
+    """A measure returns ``{name: array}`` with one value per instance of the batch, in the
+    batch's dtype and on its device: anything else would be broadcast or silently converted."""
+    if not hasattr(measured, "keys"):
+        raise UserCodeError(f"{claim.name}: measure returned a {type(measured).__name__}, not a dict of "
+                            f"{list(map(str, claim.measured))}", case=current_case())
+    missing = [str(s) for s in claim.measured if str(s) not in measured]
+    if missing:
+        raise UserCodeError(f"{claim.name}: measure did not return {missing} (it returned {sorted(measured)})",
+                            case=current_case())
+    batch = (_shape(x0)[0],)
+    for s in claim.measured:
+        value = measured[str(s)]
+        got = _shape(value)
+        wrong = None
+        if got != batch:
+            wrong = (f"shape {got}, expected {batch} (one value per instance of the batch)" if got is not None
+                     else f"a {type(value).__name__}, expected an array of shape {batch}")
+        elif getattr(value, "dtype", None) != getattr(x0, "dtype", None):
+            wrong = f"dtype {value.dtype}, expected the batch's {x0.dtype}"
+        elif str(getattr(value, "device", "")) != str(getattr(x0, "device", "")):
+            wrong = f"device {value.device}, expected the batch's {x0.device}"
+        if wrong:
+            raise UserCodeError(f"{claim.name}: measure returned {s} with {wrong}", case=current_case())

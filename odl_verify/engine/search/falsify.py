@@ -16,6 +16,7 @@ import time
 from hypothesis import Phase
 
 from ...core.config import CheckConfig
+from ...core.text import user_code_error_text
 from ...core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
 from ...definitions.backend import TorchNamespace, resolve_device
 from ...definitions.claims import Claim
@@ -52,7 +53,9 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
         verdict.counterexample = build_counterexample(claim, candidate, exact, slack64)
         run.worst_slack = min(run.worst_slack, slack64, float(exact["slack"]))
     except UserCodeError as exc:
-        verdict.status, verdict.error = ERROR, str(exc)
+        verdict.status, verdict.error = ERROR, user_code_error_text(exc)
+        if exc.case is not None:
+            verdict.details["case"] = exc.case
     verdict.seconds = time.perf_counter() - start
     verdict.examples, verdict.instances, verdict.rejected_roundoff = run.examples, run.instances, run.rejected
     verdict.worst_slack = run.worst_slack if math.isfinite(run.worst_slack) else None

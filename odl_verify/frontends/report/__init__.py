@@ -65,6 +65,36 @@ def json_path(path: str) -> str:
     return os.path.splitext(path)[0] + ".json"
 
 
+def check_output_paths(*, json: str | None = None, report: str | None = None) -> None:
+    """Before any work: every file asked for can be written, and none would overwrite another
+    (``--json x.json --report x.html`` would: the report's data is ``x.json``)."""
+    paths = {}
+    if report:
+        paths["--report"] = report_path(report)
+        paths["--report's data file"] = json_path(report)
+    if json:
+        paths["--json"] = json
+    for option, path in paths.items():
+        _check_writable(option, path)
+    if json and report and os.path.realpath(json) in (os.path.realpath(report), os.path.realpath(json_path(report))):
+        raise UsageError(f"--json {json} is where --report {report} writes its own data ({json_path(report)}); "
+                         "give --json another path")
+
+
+def _check_writable(option: str, path: str) -> None:
+    """Create (and remove) a file beside ``path``: what a write at the end would do, tried now."""
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path} is a directory; give a file path")
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".odl-", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
+
+
 def environment(**run) -> dict[str, Any]:
     """What the run ran on: versions, git commit, plus ``run`` (seed, profile, command...)."""
     from hypothesis import settings

@@ -140,6 +140,11 @@ def compare_with(example: Example, got, refs, reference: Reference, check: str =
     if result.first is None:
         return None, result
     t, i, element = result.first.step, result.first.index, result.first.element
+    if result.first.kind == "shape":
+        return Finding("shape", f"step {t}: parameter {i} (group {s.group_of(i)}) has shape {tuple(got[t][i].shape)} "
+                                f"where torch.optim.{example.info.torch_class} keeps {tuple(refs.trajectory[t][i].shape)}",
+                       {"step": t, "parameter": example.describe(i), **example.hyperparameters_of(i, t), **example.case(),
+                        "got": tensor_list(got[t][i])}, step=t), result
     kind = ("returns a non-finite value where torch's algorithm is finite" if result.first.kind == "non-finite"
             else "differs from torch's algorithm")
     shown = {"first differing step": t, "parameter": f"{example.describe(i)}, element {element}",
@@ -277,6 +282,8 @@ def check_permutation(example: Example) -> Finding | None:
                           [_permute(row, perms) for row in example.grads], example.timeout)
     tol = example.references.tolerance
     for t in range(1, len(permuted.trajectory)):
+        if any(x.shape != p.shape for x, p in zip(permuted.trajectory[t], example.params0)):
+            return None  # entries that moved between shapes cannot be unpermuted: the reference check's finding
         back = _permute(permuted.trajectory[t], real_perms, inverse=True)
         for i, (x, y, e) in enumerate(zip(example.run.trajectory[t], back, tol[t])):
             differs = ((x - y).abs() > e) | (torch.isnan(x) != torch.isnan(y))

@@ -15,7 +15,7 @@ from ...core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
 from ...definitions.backend import resolve_device
 from ...definitions.methods.catalog import OptimizerInfo
 from ...definitions.methods.optimizer_table import FLAGS
-from ...engine.calls import call_user_code
+from ...engine.calls import call_user_code, on_case
 from ...errors import UsageError, UserCodeError, UserCodeTimeout
 from .. import GateStatement
 from ..domain import CONSTANTS, conditions
@@ -112,8 +112,9 @@ def run_gate(info: OptimizerInfo, target, spec: str, config: CheckConfig) -> Ver
                      quadratic)
 
     def run(drawn):
-        examination = examine(info, target, drawn.scenario, config.timeout, context, accepted, drawn.exponent,
-                              drawn.quadratic, torch_class=None if torch_target else torch_class)
+        with on_case(drawn.scenario.to_json()):  # named by a timeout, should the target hang on it
+            examination = examine(info, target, drawn.scenario, config.timeout, context, accepted, drawn.exponent,
+                                  drawn.quadratic, torch_class=None if torch_target else torch_class)
         examined["last"] = examination.example
         return examination.findings[0] if examination.findings else None
 
