@@ -20,7 +20,7 @@ from ...definitions.claims import Claim
 from ...errors import UserCodeError
 from ..harness import run_search
 from .adversary import Adversary
-from .cases import case_strategy
+from .cases import case_strategy, family_shares
 from .confirm import Violation
 from .counterexample import build_counterexample, float64_sides
 from .shrink import simplify
@@ -34,11 +34,13 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
     examples = config.example_count()
     max_dimension = config.max_dimension or claim.dimensions[1]
     run = Adversary(claim, config, xp)
-    strategy = case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples))
     verdict = open_verdict(claim, seed=config.seed, device=device, families=[f.name for f in claim.families])
     start = time.perf_counter()
     try:
-        run_search(strategy, run.attempt, examples=examples, seed_value=config.seed)
+        for family, share in family_shares(claim.families, examples, config.seed):
+            strategy = case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples), family)
+            # one seed per (run seed, family): distinct for fewer than 1009 families
+            run_search(strategy, run.attempt, examples=share, seed_value=config.seed * 1009 + family)
     except Violation as violation:
         candidate, exact = simplify(claim, violation.candidate, violation.exact)
         verdict.status = FALSIFIED
