@@ -35,6 +35,8 @@ def format_verdict(v: Verdict) -> str:
         if v.rejected_roundoff:
             measured.append(f"{v.rejected_roundoff} float64 candidates cleared as roundoff at {CONFIRM_DIGITS} digits")
         lines.append("  " + "; ".join(measured))
+    if v.details.get("certification"):
+        lines.append(f"  certified: {v.details['certification']}")
     if not searched:
         lines.append(f"  time:      {v.seconds:.1f}s on {v.device}")
     if v.status == ERROR:

@@ -18,6 +18,7 @@ from ...core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
 from ...definitions.backend import TorchNamespace, resolve_device
 from ...definitions.claims import Claim
 from ...errors import UserCodeError
+from .. import oracle
 from ..harness import run_search
 from .adversary import Adversary
 from .cases import case_strategy, family_shares
@@ -57,6 +58,12 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
     verdict.coverage, verdict.samples = run.coverage, run.samples
     verdict.details["refine_steps"] = config.refine_steps
     verdict.details["domains"] = claim.describe_domains()
+    certification = oracle.certify(claim)
+    if certification is not None:
+        verdict.certified_tightness = certification["certified"]
+        verdict.details["certification"] = oracle.summary(certification, verdict.tightness)
+        verdict.details["certified worst case"] = certification["rows"] + [
+            {**point, "certified": "not cached"} for point in certification["missing"]]
     if claim.illustrate is not None:
         claim.illustrate(verdict)
     return verdict

@@ -20,6 +20,9 @@ from ...definitions.claims import Claim
 
 #: at most this many probe rows per example (corners × specials × starts can grow quickly)
 MAX_PROBES = 12
+#: an open end of a domain is probed this far inside (in τ): at the limit itself (η → 0, δ → 0) both
+#: sides of a conclusion vanish, and float64 cancellation sends every row to high-precision confirmation
+OPEN_END = 1e-4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +38,8 @@ def probes(claim: Claim, directions: tuple[str, ...], start: str) -> list[Probe]
     """The probe rows of an example started from ``start`` on a family with ``directions``:
     special points first (the claim declared them), then the corners of the τ box with the most
     lower edges first (β = L before β far above it), each from every start the family offers."""
-    ranges = [claim.tau_range(s) for s in claim.free]
+    ranges = [(low if low == 0.0 else OPEN_END, high if high == 1.0 else 1 - OPEN_END)
+              for low, high in (claim.tau_range(s) for s in claim.free)]
     vectors = []
     for index, symbol in enumerate(claim.free):
         for k in range(len(claim.special_points.get(symbol, ()))):
