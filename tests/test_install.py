@@ -37,6 +37,7 @@ def test_install_adds_no_top_level_theorems_package(installed):
     assert top_level == ["odl_verify", "odl_verify-0.1.0.dist-info"], top_level
     assert os.path.isfile(os.path.join(installed, "odl_verify", "theorems", "descent_lemma.py"))
     assert os.path.isfile(os.path.join(installed, "odl_verify", "frontends", "report", "templates", "report.html.j2"))
+    assert os.path.isfile(os.path.join(installed, "odl_verify", "engine", "oracle", "cache", "pep.json"))
 
 
 def test_pytest_in_an_unrelated_project_with_a_theorems_folder_is_not_affected(installed, tmp_path):

@@ -34,7 +34,9 @@ from odl_verify.definitions.methods import GradientDescent, gradient_descent_ste
 #: certified smoothness of the instance, and the declared constant of the theorem
 L = sp.Symbol("L", nonnegative=True)
 beta = sp.Symbol("beta", positive=True)
-eta = sp.Symbol("eta", positive=True)
+#: real, not positive: η > 0 is a hypothesis, so η stays a free hyperparameter of a variant whose conclusion
+#: omits it (sympy would drop the hypothesis of a positive symbol as always true)
+eta = sp.Symbol("eta", real=True)
 #: measured: f(x_t), f(x_{t+1}), ‖∇f(x_t)‖²
 f_t, f_next, grad_sq = sp.symbols("f_t f_next grad_sq", real=True)
 

@@ -87,10 +87,11 @@ def plot_tight_instance(verdict):
                      xlabel="step t", ylabel="||x_t|| / ||x_0||", yscale="log")
 
 
-#: heavy ball at Polyak's parameters on quadratics with spectrum in [μ, L], L = 1 in the PEP
+#: heavy ball at Polyak's parameters on quadratics with spectrum in [μ, L], L = 1 in the PEP (t ≤ 5: at κ = 4
+#: the bound falls to 1e-5 by t = 10, below what the solvers resolve against ‖x₀‖ = 1)
 HEAVY_BALL_ON_QUADRATICS = PerformanceEstimation(
     method=HeavyBall(lr=ALPHA, momentum=BETA), function_class="quadratic", smoothness=L, strong_convexity=mu,
-    steps=t, quantities={norm_0: "|x_0 - x*|", norm_t: "|x_N - x*|"}, grid={mu: (0.25, 0.01), t: (1, 5, 10)})
+    steps=t, quantities={norm_0: "|x_0 - x*|", norm_t: "|x_N - x*|"}, grid={mu: (0.25, 0.01), t: (1, 2, 5)})
 
 HEAVY_BALL_RATE = Claim(
     "heavy-ball-rate",

@@ -343,5 +343,13 @@ class Claim(Checkable):
         claim.origin = defining_file()
         return claim
 
+    def stronger(self, name: str, by: float, **changes) -> "Claim":
+        """The variant whose bound is tighter by the fraction ``by``: observed ≤ (1 − by)·bound, or
+        observed ≥ (1 + by)·bound. On a tight claim it is false, so the search must falsify it."""
+        small, big = orient(self.conclusion)
+        factor = 1 - sp.nsimplify(by) if self._measured_is_small else 1 + sp.nsimplify(by)
+        conclusion = sp.Le(small, factor * big) if self._measured_is_small else sp.Ge(big, factor * small)
+        return self.variant(name, conclusion=conclusion, **changes)
+
     def __repr__(self) -> str:
         return f"Claim({self.name!r})"

@@ -30,8 +30,10 @@ def _travel(t, y, xp):
 
 def through_data(x, g, f, L: float = 1.0) -> dict[str, np.ndarray]:
     """Knots, slopes and f(t₀) (float64, one instance) of a function with |f″| ≤ L through 1-D data
-    sorted by x (distinct points, pairwise L-interpolable)."""
+    (distinct points, pairwise L-interpolable, in any order)."""
     x, g, f = (np.asarray(v, dtype=np.float64).ravel() for v in (x, g, f))
+    order = np.argsort(x, kind="stable")
+    x, g, f = x[order], g[order], f[order]
     knots, slopes = [x[0] - abs(g[0]) / L], [math.copysign(L, g[0]) if g[0] else 0.0]
     for i in range(len(x) - 1):
         a, b, dx = g[i], g[i + 1], x[i + 1] - x[i]
@@ -62,7 +64,7 @@ class PiecewiseQuadratic(DesignedWorstCase):
 
     def designed(self, design, d):
         data = self.data(design)
-        built = through_data(data["x"][:, 0], data["g"][:, 0], data["f"])
+        built = through_data(np.asarray(data["x"])[:, 0], np.asarray(data["g"])[:, 0], data["f"])
         t = built["knots"]
         return {"start": t[:1], "widths": np.diff(t), "slopes": built["slopes"][:-1], "value": built["value"]}
 

@@ -11,12 +11,17 @@ found and confirmed in high precision, as every counterexample is.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ...definitions.claims import Claim
+from ...errors import UsageError
 from . import cache
 from .problem import GridPoint, Problem, grid_points
 
 #: what a row of a certification holds besides the grid point's parameters
 ROW_FIELDS = ("certified", "solver", "status", "dual - primal", "PEP seconds")
+#: singular values of a PEP's primal solution below this fraction of the largest are solver noise
+NOISE_RANK = 1e-3
 #: a certified ratio this far above 1 is evidence against the bound (the solvers' certificates
 #: hold to about 1e-8 at these sizes; the cache records each solution's own accuracy)
 EVIDENCE_MARGIN = 1e-6
@@ -42,6 +47,36 @@ def certify(claim: Claim) -> dict | None:
     return {"rows": rows, "missing": missing, "certified": certified,
             "versions": next((cache.entries()[p.problem.key]["versions"] for p in points
                               if p.problem.key in cache.entries()), None)}
+
+
+def cached_designer(claim: Claim):
+    """The PEP's own worst cases as a designer for the worst-case families (``SmoothInterpolant(designer=
+    cached_designer(claim))``): (h, N) → the cached primal solution at the claim's grid point with step
+    h = Lη and N steps (the nearest one cached, where that point is not), in coordinates of its
+    numerical span (directions below 1e-3 of the largest are solver noise) and rescaled to gradients
+    of norm at most 1. The family certifies its constants from the data, so any data give a true
+    instance."""
+    link = claim.worst_case
+    designs = {}
+    for point in grid_points(claim):
+        entry = cache.entries().get(point.problem.key, {})
+        if "worst case" in entry:
+            steps = point.parameters.get(str(link.steps), link.steps)
+            designs[(point.parameters[str(link.step)], steps)] = entry["worst case"]
+    if not designs:
+        raise UsageError(f"claim {claim.name!r} has no cached worst case to design from")
+
+    def designer(h: float, steps: int) -> dict:
+        nearest = min(designs, key=lambda design: (design[1] != steps, abs(design[0] - h)))
+        worst = designs[nearest]
+        x, g = np.asarray(worst["x"], dtype=np.float64), np.asarray(worst["g"], dtype=np.float64)
+        _, singular, basis = np.linalg.svd(np.vstack([x, g]), full_matrices=False)
+        basis = basis[:max(1, int(np.sum(singular > NOISE_RANK * singular[0])))]
+        x, g = x @ basis.T, g @ basis.T
+        scale = float(np.sqrt((g * g).sum(axis=1).max()))
+        return {"x": x / scale, "g": g / scale, "f": np.asarray(worst["f"]) / scale ** 2}
+
+    return designer
 
 
 def regenerate(claims, force: bool = False, log=print) -> dict:
@@ -87,4 +122,5 @@ def summary(certification: dict, observed: float | None) -> str:
     return text
 
 
-__all__ = ["EVIDENCE_MARGIN", "GridPoint", "Problem", "certify", "grid_points", "regenerate", "summary"]
+__all__ = ["EVIDENCE_MARGIN", "GridPoint", "Problem", "cached_designer", "certify", "grid_points", "regenerate",
+           "summary"]

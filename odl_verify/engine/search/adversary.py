@@ -19,7 +19,7 @@ from ..harness import FailureBudget
 from .cases import MIN_RESTARTS, Candidate, Case
 from .confirm import Violation, confirm
 from .evaluation import evaluate
-from .probes import designable, designs, probes, resolve_special_points
+from .probes import fill_probe_rows, probes
 
 
 def condition_number(family, raw, xp) -> dict:
@@ -96,25 +96,7 @@ class Adversary:
         integers = dict(zip(claim.integers, case.integers))
         starts = [case.start] + [p.start for p in rows] + [case.start] * jittered
         with torch.no_grad():
-            if designable(claim, family) and rows:  # probe rows: the family's worst case for their τ
-                nominal = {s: torch.ones_like(x0[:, 0]) for s in claim.certified}
-                nominal.update({s: xp.scalar(n, x0) for s, n in integers.items()})
-                tau = resolve_special_points(claim, rows, tau, nominal, xp, first_row=1)
-                probed = designs(claim, {s: t[1:fixed] for s, t in tau.items()}, integers, xp, len(rows))
-                for row, design in enumerate(probed, start=1):
-                    tree_map(lambda batch, one: batch[row].copy_(torch.as_tensor(np.asarray(one))),
-                             raw, family.designed(design, case.dimension))
-            params = family.constrain(raw, xp)
-            if any(any(p.special) for p in rows):
-                constants = family.constants(params, xp)
-                known = {s: constants[name] + 0 * x0[:, 0] for s, name in claim.certified.items()}
-                known.update({s: xp.scalar(n, x0) for s, n in integers.items()})
-                tau = resolve_special_points(claim, rows, tau, known, xp, first_row=1)
-            scale = x0.norm(dim=-1, keepdim=True)
-            scale = torch.where(scale > 0, scale, torch.ones_like(scale))
-            for start in set(starts) - {"random"}:
-                chosen = torch.tensor([s == start for s in starts], device=xp.device)[:, None]
-                x0 = torch.where(chosen, family.direction(start, params, xp) * scale, x0)
+            tau, x0 = fill_probe_rows(claim, family, rows, raw, x0, tau, integers, starts, case.dimension, xp)
         return family, raw, x0, tau, integers
 
     def _attempt(self, case: Case, record: bool) -> None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numpy as np
 import torch
 
 from ...definitions.claims import Claim
+from ...definitions.trees import tree_map
 
 #: at most this many probe rows per example (corners × specials × starts can grow quickly)
 MAX_PROBES = 12
@@ -93,3 +95,32 @@ def designs(claim: Claim, tau: dict, integers: dict, xp, count: int) -> list[dic
     steps = integers[roles["steps"]] if "steps" in roles else claim.worst_case.steps
     step = values[roles["smoothness"]] * values[roles["step"]] if "step" in roles else None
     return [{"steps": steps, **({"step": float(step[row])} if step is not None else {})} for row in range(count)]
+
+
+def fill_probe_rows(claim: Claim, family, rows: list[Probe], raw: dict, x0, tau: dict, integers: dict,
+                    starts: list[str], dimension: int, xp):
+    """Make rows 1…len(rows) of a batch (torch, no gradient) the probes they stand for: a family that
+    designs worst cases gets its instance for each row's hyperparameters (raw is overwritten in place),
+    special points are resolved against the rows' certified constants, and each row starts where its
+    probe says. Returns (τ, x₀)."""
+    if designable(claim, family) and rows:
+        nominal = {s: torch.ones_like(x0[:, 0]) for s in claim.certified}
+        nominal.update({s: xp.scalar(n, x0) for s, n in integers.items()})
+        tau = resolve_special_points(claim, rows, tau, nominal, xp, first_row=1)
+        probed = designs(claim, {s: t[1:1 + len(rows)] for s, t in tau.items()}, integers, xp, len(rows))
+        for row, design in enumerate(probed, start=1):
+            tree_map(lambda batch, one: batch[row].copy_(torch.as_tensor(np.asarray(one))),
+                     raw, family.designed(design, dimension))
+    params = family.constrain(raw, xp)
+    if any(any(p.special) for p in rows):
+        constants = family.constants(params, xp)
+        known = {s: constants[name] + 0 * x0[:, 0] for s, name in claim.certified.items()}
+        known.update({s: xp.scalar(n, x0) for s, n in integers.items()})
+        tau = resolve_special_points(claim, rows, tau, known, xp, first_row=1)
+    scale = x0.norm(dim=-1, keepdim=True)
+    scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    for start in dict.fromkeys(starts):
+        if start != "random":
+            chosen = torch.tensor([s == start for s in starts], device=x0.device)[:, None]
+            x0 = torch.where(chosen, family.direction(start, params, xp) * scale, x0)
+    return tau, x0
