@@ -29,14 +29,16 @@ def test_free_values_and_their_inverse_agree_on_every_kind_of_domain():
     """[a, b] linearly, [a, ∞) by decades: τ → value → τ round-trips, and a value outside gives the edge."""
     known = {L: torch.tensor([0.5, 3.0, 40.0], dtype=torch.float64)}
     for claim in (DESCENT_LEMMA, EXACT_LONG_STEP):
-        tau = {beta: torch.tensor([0.0, 0.3, 0.9], dtype=torch.float64),
-               eta: torch.tensor([0.2, 0.5, 0.99], dtype=torch.float64)}
+        smoothness, step = claim.free  # β, η (each module's own symbols)
+        tau = {smoothness: torch.tensor([0.0, 0.3, 0.9], dtype=torch.float64),
+               step: torch.tensor([0.2, 0.5, 0.99], dtype=torch.float64)}
         values = claim.free_values(tau, dict(known), XP)
-        assert torch.allclose(claim.tau_of(beta, values[beta], known, XP), tau[beta], atol=1e-12)
-        assert torch.allclose(claim.tau_of(eta, values[eta], values, XP), tau[eta], atol=1e-12)
-    outside = EXACT_LONG_STEP.tau_of(eta, torch.tensor([10.0], dtype=torch.float64),
-                                     {beta: torch.tensor([1.0], dtype=torch.float64)}, XP)
-    assert float(outside) == EXACT_LONG_STEP.tau_range(eta)[1]
+        assert torch.allclose(claim.tau_of(smoothness, values[smoothness], known, XP), tau[smoothness], atol=1e-12)
+        assert torch.allclose(claim.tau_of(step, values[step], values, XP), tau[step], atol=1e-12)
+    smoothness, step = EXACT_LONG_STEP.free
+    outside = EXACT_LONG_STEP.tau_of(step, torch.tensor([10.0], dtype=torch.float64),
+                                     {smoothness: torch.tensor([1.0], dtype=torch.float64)}, XP)
+    assert float(outside) == EXACT_LONG_STEP.tau_range(step)[1]
 
 
 def test_probes_cover_special_points_corners_and_starts():

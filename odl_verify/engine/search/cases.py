@@ -84,14 +84,17 @@ def case_strategy(claim: Claim, max_dimension: int, restarts: int,
     ranges = list((integer_ranges or claim.integers).values())
     indices = st.integers(0, len(claim.families) - 1) if family is None else st.just(family)
 
+    def hyperparameters(draw):
+        return (tuple(draw(st.floats(*claim.tau_range(s))) for s in claim.free),
+                tuple(draw(st.integers(lo, hi)) for lo, hi in ranges))
+
     @st.composite
     def cases(draw):
         index = draw(indices)
         family = claim.families[index]
         d = draw(st.integers(max(low_dim, family.min_dim), max(max_dimension, family.min_dim, low_dim)))
-        tau = tuple(draw(st.floats(*claim.tau_range(s))) for s in claim.free)
-        integers = tuple(draw(st.integers(lo, hi)) for lo, hi in ranges)
-        if designable(claim, family):  # its instance for the drawn hyperparameters, and its own draws
+        if designable(claim, family):  # the hyperparameters first: its instance is built for them
+            tau, integers = hyperparameters(draw)
             tau_rows = {s: torch.tensor([t], dtype=torch.float64) for s, t in zip(claim.free, tau)}
             design = designs(claim, tau_rows, dict(zip(claim.integers, integers)), TorchNamespace(), 1)[0]
             raw = draw(family.strategy(d, design=design))
@@ -99,6 +102,8 @@ def case_strategy(claim: Claim, max_dimension: int, restarts: int,
             raw = draw(family.strategy(d))
         start = draw(st.sampled_from(("random",) + family.directions))
         x0 = draw(float_arrays(d, -10.0, 10.0))
+        if not designable(claim, family):
+            tau, integers = hyperparameters(draw)
         return Case(index, d, raw, start, x0, tau, integers,
                     draw(st.integers(min(MIN_RESTARTS, restarts), restarts)), draw(st.integers(0, 2**32 - 1)))
 
