@@ -67,7 +67,9 @@ def test_a_special_point_is_hit_exactly():
 
 def test_every_family_gets_its_share_and_the_extreme_ones_come_first():
     families = SMOOTH_FAMILIES + (Staircase(),)
-    shares = dict(family_shares(families, 20, seed=3))
+    runs = family_shares(families, 20, seed=3)
+    assert [index for index, _ in runs][:2] == [0, len(families) - 1]  # the quadratic and the staircase run first
+    shares = dict(runs)
     assert sorted(shares) == list(range(len(families))) and sum(shares.values()) == 20
     assert min(shares.values()) >= 2  # the simplest example, then at least one drawn
     few = dict(family_shares(families, 6, seed=0))

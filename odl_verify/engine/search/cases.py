@@ -111,11 +111,11 @@ def case_strategy(claim: Claim, max_dimension: int, restarts: int,
 
 
 def family_shares(families: Sequence[Family], examples: int, seed: int) -> list[tuple[int, int]]:
-    """(family index, examples) for a run of ``examples`` over ``families``, in family order: families
-    that know their extreme instances (start directions, designs) first, then the others, each group
-    in an order rotated by the seed; as many families as get two examples each (a Hypothesis run
-    starts with its simplest example, all zeros, so a single one would see nothing else), the
-    remainder one more each in that order.
+    """(family index, examples) for a run of ``examples`` over ``families``, in the order to run them:
+    families that know their extreme instances (start directions, designs) first, then the others.
+    As many families are served as get two examples each (a Hypothesis run starts with its simplest
+    example, all zeros, so a single one would see nothing else), chosen in that order with each
+    group rotated by the seed; the remainder is one more example each, in the same order.
 
     One Hypothesis run over all families spends most of a small budget mutating whichever family
     scored best first (20 examples drew the staircase 0 to 5 times by seed); a run per family
@@ -123,7 +123,7 @@ def family_shares(families: Sequence[Family], examples: int, seed: int) -> list[
     groups = ([i for i, f in enumerate(families) if f.directions or f.design_roles],
               [i for i, f in enumerate(families) if not (f.directions or f.design_roles)])
     order = [group[(seed + k) % len(group)] for group in groups for k in range(len(group))]
-    served = order[:max(1, min(len(order), examples // 2))]
+    chosen = set(order[:max(1, min(len(order), examples // 2))])
+    served = [i for group in groups for i in group if i in chosen]
     base, extra = divmod(examples, len(served))
-    lucky = set(served[:extra])
-    return [(index, base + (index in lucky)) for index in sorted(served)]
+    return [(index, base + (k < extra)) for k, index in enumerate(served)]
