@@ -6,7 +6,8 @@
 ``regenerate`` solves (PEPit + Clarabel, SCS as fallback; needs ``pip install 'odl-verify[pep]'``)
 every grid point of the named claims that is not cached yet, by default every shipped claim
 with a PEP link, the variants in tests/variants/ and the pinned claims of
-``benchmarks/pinned_stationarity.py``, and writes ``odl_verify/engine/oracle/cache/pep.json``.
+``benchmarks/pinned_stationarity.py``, and writes ``odl_verify/engine/oracle/cache/pep.json`` (without
+names it also drops the entries no claim uses any more).
 
 ``compare`` runs, per pinned (h, N), PEPit's solve (live, Clarabel, value only) beside the
 search on the pinned claim for each seed at the quick profile, and records how long the search
@@ -43,10 +44,15 @@ def linked_claims(names: list[str]) -> list:
 
 
 def regenerate(names: list[str], force: bool) -> None:
+    """Solve what is missing; with no names, also drop the entries no claim uses any more."""
     from odl_verify.engine import oracle
     start = time.perf_counter()
-    new = oracle.regenerate(linked_claims(names), force=force)
+    claims = linked_claims(names)
+    new = oracle.regenerate(claims, force=force)
     print(f"{len(new)} problems solved in {time.perf_counter() - start:.0f}s")
+    if not names:
+        used = {point.problem.key for claim in claims for point in oracle.grid_points(claim)}
+        print(f"dropped {len(oracle.cache.prune(used))} entries no claim uses")
 
 
 def search_one(h: float, steps: int, seed: int) -> dict:

@@ -1,6 +1,7 @@
 """The performance-estimation oracle: claims become normalised PEPs, the cache certifies every shipped
 linked claim, variants read the same solutions, and bad links are rejected with a reason. No SDP is
 solved here unless the run is thorough (and PEPit is installed)."""
+import dataclasses
 import importlib.util
 import math
 
@@ -10,7 +11,7 @@ import sympy as sp
 from odl_verify import UsageError, check, CheckConfig
 from odl_verify.core.text import format_verdict
 from odl_verify.definitions.claims import PerformanceEstimation
-from odl_verify.definitions.methods import GradientDescent
+from odl_verify.definitions.methods import GradientDescent, HeavyBall, Nesterov
 from odl_verify.engine import oracle
 from odl_verify.engine.oracle import cache, grid_points
 from odl_verify.frontends.registry import builtin_claims, load_file
@@ -111,3 +112,18 @@ def test_a_live_solve_reproduces_the_cached_value():
     assert entry["value"] == pytest.approx(cache.entries()[point.problem.key]["value"], rel=1e-7)
     assert point.tightness(entry["value"]) == pytest.approx(1.0, abs=1e-7)
     assert math.isfinite(entry["accuracy"]["dual - primal"]) and entry["worst case"]["rank"] == 1
+
+
+@pytest.mark.thorough
+@pytest.mark.skipif(importlib.util.find_spec("PEPit") is None, reason="PEPit not installed (pip install 'odl-verify[pep]')")
+@pytest.mark.parametrize("rule", [HeavyBall(lr=eta, momentum=0), Nesterov(lr=eta, momentum=0, form="sutskever")],
+                         ids=["heavy-ball", "nesterov"])
+def test_momentum_rules_run_on_pepit_points(rule):
+    """Heavy ball and Nesterov through the same update rules, at momentum 0, certify gradient descent's value."""
+    from odl_verify.engine.oracle.solve import solve
+    link = dataclasses.replace(EXACT_SHORT_STEP.worst_case, method=rule, grid={eta: (0.5,), T: (2,)})
+    (point,) = grid_points(EXACT_SHORT_STEP.variant("momentum-0", worst_case=link))
+    (gradient_descent,) = [p for p in grid_points(EXACT_SHORT_STEP) if (p.parameters["eta"], p.parameters["T"]) == (0.5, 2)]
+    assert point.problem.key != gradient_descent.problem.key
+    entry = solve(point.problem, level=1 / point.scale, extract=False)
+    assert entry["value"] == pytest.approx(cache.entries()[gradient_descent.problem.key]["value"], rel=1e-7)

@@ -31,3 +31,15 @@ def write(new: dict, path: str = CACHE_FILE) -> None:
         json.dump(merged, handle, indent=1, sort_keys=True, allow_nan=True)
         handle.write("\n")
     entries.cache_clear()
+
+
+def prune(keep: set[str], path: str = CACHE_FILE) -> list[str]:
+    """Drop the entries whose key is not in ``keep`` (grid points no claim has any more); returns them."""
+    current = entries(path)
+    dropped = sorted(set(current) - keep)
+    if dropped:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({k: v for k, v in current.items() if k in keep}, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        entries.cache_clear()
+    return dropped

@@ -45,7 +45,7 @@ class Problem:
     linear forms (their minimum is the performance), ``constraint`` the normalised linear form."""
 
     method: str
-    hyperparameters: tuple[tuple[str, float], ...]
+    hyperparameters: tuple[tuple[str, float | str], ...]
     function_class: str
     strong_convexity: float | None
     steps: int
@@ -159,9 +159,10 @@ def _grid_point(claim: Claim, point: dict) -> GridPoint | None:
     sense = "max" if claim.observed_and_bound(small, big)[0] is small else "min"
     if sense == "min" and len(atoms) > 1:
         raise UsageError(f"claim {claim.name!r}: a lower bound on a minimum is not a PEP")
-    hyperparameters = tuple(sorted(
-        (field.name, _number(sp.sympify(getattr(link.method, field.name)).subs(substitution)))
-        for field in dataclasses.fields(link.method) if not isinstance(getattr(link.method, field.name), str)))
+    settings = {field.name: getattr(link.method, field.name) for field in dataclasses.fields(link.method)}
+    hyperparameters = tuple(sorted(  # numbers at the grid point; a rule's named form (Nesterov's) as is
+        (name, value if isinstance(value, str) else _number(sp.sympify(value).subs(substitution)))
+        for name, value in settings.items()))
     strong = (_number(substitution[link.strong_convexity]) if link.strong_convexity is not None else None)
     problem = Problem(
         method=type(link.method).__name__, hyperparameters=hyperparameters, function_class=link.function_class,
