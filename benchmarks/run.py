@@ -82,12 +82,14 @@ def draw_raw(family, d: int, index: int) -> tuple[dict, np.ndarray]:
 
 
 def make_batch(claim: Claim, family_index: int, d: int, size: int, xp, integers=None):
-    """The engine's own batch construction: an anchor and ``size - 1`` jittered copies."""
+    """The engine's own batch construction (an anchor, its probe rows, jittered copies), ``size`` rows of it."""
     family = claim.families[family_index]
     raw, x0 = draw_raw(family, d, family_index)
     ints = integers or tuple(lo for lo, _ in claim.integers.values())
     case = Case(family_index, d, raw, "random", x0, tuple(0.5 for _ in claim.free), ints, size - 1, seed=0)
-    return Adversary(claim, CheckConfig(device=str(xp.device)), xp).batch(case)
+    family, raw, x0, tau, integers = Adversary(claim, CheckConfig(device=str(xp.device)), xp).batch(case)
+    rows = lambda a: a[:size]  # noqa: E731 - a batch smaller than the probes keeps its first rows
+    return family, tree_map(rows, raw), rows(x0), {s: rows(t) for s, t in tau.items()}, integers
 
 
 def _timed(fn, rounds: int = 5, minimum: float = 0.06) -> float:

@@ -22,7 +22,8 @@ def test_true_lemma_holds_and_is_tight_on_every_seed(seed):
 
 def test_variant_file_holds_its_own_claims_not_the_theorem_it_imports(repo_path):
     names = sorted(c.name for c in load_file(repo_path(VARIANTS)))
-    assert names == ["descent-lemma~half-eta-up-to-2-over-beta", "descent-lemma~without-smoothness",
+    assert names == ["descent-lemma~1-percent-too-strong", "descent-lemma~beta-5-percent-below-smoothness",
+                     "descent-lemma~half-eta-up-to-2-over-beta", "descent-lemma~without-smoothness",
                      "descent-lemma~wrong-constant"]
 
 

@@ -36,6 +36,7 @@ def test_install_adds_no_top_level_theorems_package(installed):
     top_level = sorted(name for name in os.listdir(installed) if name not in ("bin", "__pycache__"))
     assert top_level == ["odl_verify", "odl_verify-0.1.0.dist-info"], top_level
     assert os.path.isfile(os.path.join(installed, "odl_verify", "frontends", "report", "templates", "report.html.j2"))
+    assert os.path.isfile(os.path.join(installed, "odl_verify", "engine", "oracle", "cache", "pep.json"))
 
 
 def python_files(root: str) -> set[str]:

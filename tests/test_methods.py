@@ -238,7 +238,7 @@ def test_heavy_ball_bound_is_attained_along_the_top_eigenvector_at_60_digits():
 @pytest.mark.parametrize("x0, norm_1", [([0.0, 1.0], 5 / 9), ([1.0, 0.0], 7 / 9)], ids=["e_mu", "e_L"])
 def test_spectral_radius_alone_is_falsified_at_kappa_4_and_t_1(repo_path, x0, norm_1):
     """κ = 4 (μ = 1, L = 4), α* = 4/9: x₁ = (1 − α*λ)x₀ is 5/9 along e_μ (docs/theory.md §3), −7/9 along e_L; ρ = 1/3."""
-    (wrong,) = load_file(repo_path("tests/variants/heavy_ball_wrong.py"))
+    (wrong,) = [c for c in load_file(repo_path("tests/variants/heavy_ball_wrong.py")) if c.name.endswith("spectral-radius-only")]
     case = {"family": "quadratic-pd", "raw": {"spectrum": [math.log(4.0), 0.0], "reflectors": []},
             "x0": x0, "tau": {}, "integers": {"t": 1}}
     replay = reproduce(wrong, case)
@@ -250,7 +250,7 @@ def test_spectral_radius_alone_is_falsified_at_kappa_4_and_t_1(repo_path, x0, no
 
 
 def test_search_falsifies_the_spectral_radius_variant_with_a_confirmed_shrunk_counterexample(repo_path, wrong_variant):
-    (wrong,) = load_file(repo_path("tests/variants/heavy_ball_wrong.py"))
+    (wrong,) = [c for c in load_file(repo_path("tests/variants/heavy_ball_wrong.py")) if c.name.endswith("spectral-radius-only")]
     verdict = wrong_variant(check(wrong, CheckConfig(seed=0, device="cpu")))
     assert verdict.status == "falsified"
     example = verdict.counterexample

@@ -8,9 +8,9 @@ x, y, eta, lambda_min = sp.symbols("x y eta lambda_min", positive=True)
 
 
 def test_a_claim_reads_as_mathematics():
-    assert DESCENT_LEMMA.unicode() == {"hypotheses": ["β ≥ L", "η ≤ 1/β"],
-                                       "conclusion": "f(xₜ) − f(xₜ₊₁) ≥ ‖∇f(xₜ)‖²·η·(1 − β·η/2)"}
-    assert DESCENT_LEMMA.statement() == "f(xₜ) − f(xₜ₊₁) ≥ ‖∇f(xₜ)‖²·η·(1 − β·η/2)   given   β ≥ L, η ≤ 1/β"
+    assert DESCENT_LEMMA.unicode() == {"hypotheses": ["β ≥ L", "η > 0"],
+                                       "conclusion": "f(xₜ) − f(xₜ₊₁) ≥ η·‖∇f(xₜ)‖²·(1 − η·β/2)"}
+    assert DESCENT_LEMMA.statement() == "f(xₜ) − f(xₜ₊₁) ≥ η·‖∇f(xₜ)‖²·(1 − η·β/2)   given   β ≥ L, η > 0"
 
 
 def test_operators_powers_and_functions():

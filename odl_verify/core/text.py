@@ -70,6 +70,8 @@ def format_verdict(v: Verdict) -> str:
         if v.rejected_roundoff:
             lines.append(f"  roundoff:  {v.rejected_roundoff} float64 candidates below −{FLOAT_TOLERANCE:g} were "
                          f"recomputed at {CONFIRM_DIGITS} digits and cleared: roundoff, not violations")
+    if v.details.get("certification"):
+        lines.append(f"  certified: {v.details['certification']}")
     if not searched:
         lines.append(f"  time:      {v.seconds:.1f}s on {v.device or 'no device'}")
     if v.status == ERROR:

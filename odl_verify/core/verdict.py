@@ -53,6 +53,9 @@ class Verdict:
     instances: int = 0
     worst_slack: float | None = None
     tightness: float | None = None
+    #: the worst case over the claim's function class over its bound, certified by a performance-estimation
+    #: problem (the largest over its grid; per point in details["certified worst case"]); None without a PEP
+    certified_tightness: float | None = None
     seconds: float = 0.0
     device: str = "cpu"
     seed: int = 0

@@ -18,4 +18,7 @@ AT_EVERY_CRITICAL_POINT = MATRIX_FACTORIZATION.variant("at-every-critical-point"
 CRITICAL_POINTS_ARE_MINIMA = MATRIX_FACTORIZATION.variant("critical-points-are-minima",
                                                           conclusion=sp.Ge(hessian_min, 0))
 
-CLAIMS = [CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA]
+#: −4σ_r 1 % too strong: leaving out only σ_r's direction gives λ_min = −4σ_r exactly.
+ONE_PERCENT_TOO_STRONG = MATRIX_FACTORIZATION.stronger("1-percent-too-strong", by=0.01)
+
+CLAIMS = [CONSTANT_8, AT_EVERY_CRITICAL_POINT, CRITICAL_POINTS_ARE_MINIMA, ONE_PERCENT_TOO_STRONG]

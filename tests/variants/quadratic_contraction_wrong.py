@@ -21,4 +21,14 @@ CONVERGES_AT_2_OVER_LAMBDA_MAX = GENERAL_STEP.variant(
     replace={STEP_BELOW_2_OVER_LAMBDA_MAX: sp.Le(eta, 2 / lambda_max)}, add=[sp.Ge(eta, 2 / lambda_max)],
     conclusion=sp.Le(norm_t, sp.Abs(1 - eta * lambda_min) ** t * norm_0))
 
-CLAIMS = [SHORT_STEP_RATE_UP_TO_2_OVER_LAMBDA_MAX, CONVERGES_AT_2_OVER_LAMBDA_MAX]
+#: Both rates 1 % too strong: along the bottom (or top) eigenvector ‖x_t‖ equals the bound.
+SHORT_STEP_ONE_PERCENT_TOO_STRONG = SHORT_STEP.stronger("1-percent-too-strong", by=0.01)
+GENERAL_STEP_ONE_PERCENT_TOO_STRONG = GENERAL_STEP.stronger("1-percent-too-strong", by=0.01)
+
+#: The short step up to 1.05/λ_max: with λ_min = λ_max = λ and ηλ ∈ (1, 1.05], 1 − ηλ_min < 0 and the
+#: bound is negative at odd t. (The general step's bound holds for every η: widening it is no error.)
+SHORT_STEP_5_PERCENT_WIDER = SHORT_STEP.variant(
+    "step-5-percent-too-wide", replace={STEP_AT_MOST_1_OVER_LAMBDA_MAX: sp.Le(eta, sp.Rational(105, 100) / lambda_max)})
+
+CLAIMS = [SHORT_STEP_RATE_UP_TO_2_OVER_LAMBDA_MAX, CONVERGES_AT_2_OVER_LAMBDA_MAX, SHORT_STEP_ONE_PERCENT_TOO_STRONG,
+          GENERAL_STEP_ONE_PERCENT_TOO_STRONG, SHORT_STEP_5_PERCENT_WIDER]

@@ -29,6 +29,7 @@ from typing import Callable, Mapping, Sequence
 
 import mpmath
 import sympy as sp
+import torch
 
 from ...core.profiles import full_size
 from ...errors import UsageError
@@ -36,6 +37,7 @@ from ..families import Family, Instance
 from .checkable import Checkable, defining_file
 from .compile import compile_mp, compile_numpy, compile_torch, first
 from .domains import Bound, Domain, as_bound, orient
+from .worst_case import PerformanceEstimation
 
 _TINY = 1e-300
 
@@ -54,7 +56,9 @@ class Claim(Checkable):
                  title: str = "", reference: str = "", tight: bool = False, method: str = "",
                  dimensions: tuple[int, int] = (1, 32), parent: "Claim | None" = None,
                  latex_names: Mapping[sp.Symbol, str] | None = None,
-                 illustrate: Callable | None = None, refine: bool = True):
+                 illustrate: Callable | None = None, refine: bool = True,
+                 special_points: Mapping[sp.Symbol, Sequence[sp.Expr]] | None = None,
+                 worst_case: PerformanceEstimation | None = None):
         self.name = name
         self.title = title or name
         if not isinstance(conclusion, (sp.Equality, sp.GreaterThan, sp.StrictGreaterThan, sp.LessThan,
@@ -103,6 +107,16 @@ class Claim(Checkable):
                                      key=str))
         self.arguments = (tuple(self.certified) + tuple(self.integers) + self.free + self.measured)
         self._side_conditions = tuple(h for h in self.hypotheses if not self._is_bound(h))
+        #: the claim's link to a performance-estimation problem, where PEPit can express its method and class
+        self.worst_case = worst_case
+        #: values of free symbols the search always tries besides the domain's edges (η = 1/β where
+        #: a bound changes form, say): expressions in the claim's symbols, like domain bounds
+        self.special_points = {s: tuple(sp.sympify(e) for e in exprs) for s, exprs in (special_points or {}).items()
+                               if parent is None or s in self.free}  # a variant may have pinned the symbol
+        unknown = [str(s) for s in self.special_points if s not in self.free]
+        if unknown:
+            raise UsageError(f"claim {name!r}: special points for {unknown}, which are not free hyperparameters "
+                             f"(free: {[str(s) for s in self.free]})")
 
     # ------------------------------------------------------------ domain
     def _domains(self, candidates: set[sp.Symbol]) -> tuple[Domain, ...]:
@@ -166,6 +180,11 @@ class Claim(Checkable):
         return self._sensitivity(*[values[a] for a in self.arguments])
 
     @functools.cached_property
+    def special_point_fns(self) -> dict[sp.Symbol, list[Callable]]:
+        """The special points compiled for torch: ``fn(*values of self.arguments)``."""
+        return {s: [compile_torch(self.arguments, e) for e in exprs] for s, exprs in self.special_points.items()}
+
+    @functools.cached_property
     def _numpy(self):
         return self._batched_forms(compile_numpy)
 
@@ -182,32 +201,57 @@ class Claim(Checkable):
                        isinstance(h, (sp.StrictGreaterThan, sp.StrictLessThan))) for h in self.hypotheses]
         return bound_fns, sides, hypotheses
 
+    def _bounds(self, domain: Domain, known: Mapping, like, xp):
+        """(lowest, highest) value of a free symbol given the values it depends on; None where unbounded."""
+        bound_fns = self._forms(xp)[0][domain.symbol]
+        args = [known.get(a, 0 * like) for a in self.arguments]
+        lows = [fn(*args) + 0 * like for fn in bound_fns[0]]
+        highs = [fn(*args) + 0 * like for fn in bound_fns[1]]
+        low = functools.reduce(xp.maximum, lows) if lows else None
+        high = functools.reduce(xp.minimum, highs) if highs else None
+        return low, high
+
     def free_values(self, tau: Mapping[sp.Symbol, object], known: dict, xp) -> dict:
         """Map τ ∈ [0, 1] per free symbol into its domain; ``known`` gains the values.
 
         Two finite bounds: linear between them. One bound: a decade scale away from it
         (three decades), so both the edge and values far from it are reachable.
         """
-        bound_fns = self._forms(xp)[0]
         for domain in self.domains:
-            s, t = domain.symbol, tau[domain.symbol]
-            args = [known.get(a, 0 * t) for a in self.arguments]
-            lows = [fn(*args) + 0 * t for fn in bound_fns[s][0]]
-            highs = [fn(*args) + 0 * t for fn in bound_fns[s][1]]
-            low = functools.reduce(xp.maximum, lows) if lows else None
-            high = functools.reduce(xp.minimum, highs) if highs else None
-            if low is not None and high is not None:
-                value = t * high + (1 - t) * low  # exact at both ends
-            elif low is not None:
-                value = low + xp.maximum(xp.abs(low), 0 * t + 1) * (10 ** (3 * t) - 1)
-            elif high is not None:
-                value = high - xp.maximum(xp.abs(high), 0 * t + 1) * (10 ** (3 * t) - 1)
-            else:
-                value = 2000 * t - 1000
-            if s.is_positive:  # a zero lower bound may be reached at τ = 0 (β ≥ L = 0, say)
-                value = xp.maximum(value, 0 * t + 1e-9)
-            known[s] = value
+            known[domain.symbol] = self.free_value(domain, tau[domain.symbol], known, xp)
         return known
+
+    def free_value(self, domain: Domain, t, known: Mapping, xp):
+        """One free symbol's value at τ = ``t``, given the values its domain depends on."""
+        low, high = self._bounds(domain, known, t, xp)
+        if low is not None and high is not None:
+            value = t * high + (1 - t) * low  # exact at both ends
+        elif low is not None:
+            value = low + xp.maximum(xp.abs(low), 0 * t + 1) * (10 ** (3 * t) - 1)
+        elif high is not None:
+            value = high - xp.maximum(xp.abs(high), 0 * t + 1) * (10 ** (3 * t) - 1)
+        else:
+            value = 2000 * t - 1000
+        if domain.symbol.is_positive:  # a zero lower bound may be reached at τ = 0 (β ≥ L = 0, say)
+            value = xp.maximum(value, 0 * t + 1e-9)
+        return value
+
+    def tau_of(self, symbol: sp.Symbol, value: torch.Tensor, known: Mapping, xp) -> torch.Tensor:
+        """The τ that :meth:`free_values` maps to ``value`` (a batch in torch), given the values of
+        the symbols its domain depends on; clamped to :meth:`tau_range`, so a value outside the
+        domain gives the nearest edge."""
+        domain = next(d for d in self.domains if d.symbol == symbol)
+        low, high = self._bounds(domain, known, value, xp)
+        if low is not None and high is not None:
+            width = high - low
+            tau = (value - low) / torch.where(width > 0, width, torch.ones_like(width))
+        elif low is not None or high is not None:  # the decade scale of free_values, inverted
+            edge = low if low is not None else high
+            distance = (value - low) if low is not None else (high - value)
+            tau = torch.log10((distance / torch.clamp(edge.abs(), min=1) + 1).clamp(min=1)) / 3
+        else:
+            tau = (value + 1000) / 2000
+        return tau.clamp(*self.tau_range(symbol))
 
     def tau_range(self, symbol) -> tuple[float, float]:
         """Open bounds keep τ off the edge that the hypothesis excludes."""
@@ -328,11 +372,19 @@ class Claim(Checkable):
                       integers=self.integers, quick_integers=self.quick_integers,
                       title=f"{self.title} (variant {name!r})", reference=self.reference, tight=self.tight,
                       method=self.method, dimensions=self.dimensions, latex_names=self.latex_names,
-                      refine=self._refine_asked)
+                      refine=self._refine_asked, special_points=self.special_points, worst_case=self.worst_case)
         fields.update(changes)
         claim = Claim(f"{self.name}~{name}" if "~" not in name else name, parent=self, **fields)
         claim.origin = defining_file()
         return claim
+
+    def stronger(self, name: str, by: float, **changes) -> "Claim":
+        """The variant whose bound is tighter by the fraction ``by``: observed ≤ (1 − by)·bound, or
+        observed ≥ (1 + by)·bound. On a tight claim it is false, so the search must falsify it."""
+        small, big = orient(self.conclusion)
+        factor = 1 - sp.nsimplify(by) if self._measured_is_small else 1 + sp.nsimplify(by)
+        conclusion = sp.Le(small, factor * big) if self._measured_is_small else sp.Ge(big, factor * small)
+        return self.variant(name, conclusion=conclusion, **changes)
 
     def __repr__(self) -> str:
         return f"Claim({self.name!r})"

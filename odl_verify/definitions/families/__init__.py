@@ -19,8 +19,10 @@ from .log_sum_exp import LogSumExp
 from .logistic import Logistic
 from .matrix_factorization import MatrixFactorization
 from .normalized_network import NormalizedNetwork
+from .piecewise_quadratic import PiecewiseQuadratic
 from .quadratic import DEFINITE_QUADRATICS, Quadratic
 from .saddle import SaddleFamily
+from .smooth_interpolant import SmoothInterpolant
 from .softplus import Softplus
 from .staircase import Staircase
 
@@ -38,6 +40,10 @@ SMOOTH_FAMILIES: tuple[Family, ...] = (
 )
 #: The staircase worst case of docs/theory.md §2.
 STAIRCASES: tuple[Family, ...] = (Staircase(),)
+#: Gradient descent's worst cases on L-smooth functions (docs/theory.md §2), designed for the drawn
+#: h = βη and N: the tooth staircase (1-D, worst for h ≤ 1) and the zigzag (2-D, worst for 1 ≤ h < √3).
+TOOTH_STAIRCASES: tuple[Family, ...] = (PiecewiseQuadratic(),)
+ZIGZAGS: tuple[Family, ...] = (SmoothInterpolant(),)
 #: Strict saddles, rotated and axis-aligned, and the non-strict cubic saddle.
 SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=False),
                                        SaddleFamily(strict=False, rotated=False))
@@ -46,6 +52,7 @@ MATRIX_FACTORIZATIONS: tuple[Family, ...] = (MatrixFactorization(),)
 
 __all__ = ["BalancedRun", "BilinearGame", "Combination", "CosineSum", "DEFINITE_QUADRATICS", "DeepLinear",
            "DistributionPair", "Family", "FeatureMaps", "Instance", "LeastSquares", "Linear", "LinearScore",
-           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "NormalizedNetwork", "Quadratic",
-           "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily", "Softplus", "Staircase", "float_arrays",
-           "floats", "householder"]
+           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "NormalizedNetwork",
+           "PiecewiseQuadratic", "Quadratic", "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily",
+           "SmoothInterpolant", "Softplus", "Staircase", "TOOTH_STAIRCASES", "ZIGZAGS", "float_arrays", "floats",
+           "householder"]

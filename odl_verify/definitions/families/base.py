@@ -47,6 +47,14 @@ def total(xp, array):
     return array
 
 
+def concatenate(xp, arrays, axis: int = -1):
+    """Arrays joined along ``axis`` in either namespace (torch tensors, or numpy object arrays)."""
+    if xp.name == "torch":
+        import torch
+        return torch.cat(arrays, dim=axis)
+    return np.concatenate(arrays, axis=axis)
+
+
 def top_gram_eigenvalue(xp, matrix):
     """λ_max(MᵀM): the squared spectral norm of M, certified in each precision.
 
@@ -66,6 +74,9 @@ class Family:
     #: start directions the search may use besides random points
     directions: tuple[str, ...] = ()
     min_dim: int = 1
+    #: roles of a claim's hyperparameters (``"steps"``, ``"step"``) this family can build its extreme
+    #: instance for, through :meth:`designed`; the search asks for it at the hyperparameters it draws
+    design_roles: frozenset[str] = frozenset()
 
     def strategy(self, d: int) -> st.SearchStrategy[dict[str, np.ndarray]]:
         raise NotImplementedError
@@ -84,6 +95,12 @@ class Family:
 
     def direction(self, name: str, p: dict, xp):
         raise KeyError(name)
+
+    def designed(self, design: Mapping[str, float], d: int) -> dict:
+        """Raw parameters (numpy, one instance of dimension ``d``) of the family's extreme instance
+        for a claim's hyperparameters, by role: ``"steps"`` the number of steps N, ``"step"`` the
+        step in units of the instance's smoothness, h = L·η (the instance is built with L = 1)."""
+        raise NotImplementedError(f"{self.name} builds no designed instances")
 
     def __repr__(self) -> str:
         return self.name

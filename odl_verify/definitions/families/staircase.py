@@ -26,10 +26,17 @@ class Staircase(Family):
     provides: frozenset[str] = frozenset({"smoothness", "f_star"})
     #: the zero "direction" puts the start at the origin: the search scales directions by ‖x₀‖
     directions: tuple[str, ...] = ("origin",)
+    #: N steps from the origin at h = 1 stay on a staircase of length N and end where the ramp begins
+    design_roles: frozenset[str] = frozenset({"steps"})
 
-    def strategy(self, d):
+    def strategy(self, d, design=None):
         equal = st.integers(0, self.max_length).map(lambda m: np.full(d, float(m)))
         return st.fixed_dictionaries({"length": st.one_of(equal, float_arrays(d, 0.0, self.max_length))})
+
+    def designed(self, design, d):
+        """Length N in every coordinate: GD from the origin at h = 1 visits k·𝟙 for k ≤ N, and
+        f(x_N) − f* = ‖g_N‖²/2 (the final ramp), so the bound against f* is attained too."""
+        return {"length": np.full(d, float(min(design["steps"], self.max_length)))}
 
     def constrain(self, raw, xp):
         return {"length": xp.floor(xp.abs(raw["length"]))}

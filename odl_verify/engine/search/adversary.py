@@ -18,9 +18,10 @@ from ...definitions.trees import tree_leaves, tree_map
 from ...errors import UserCodeError
 from ..calls import on_case
 from ..harness import FailureBudget
-from .cases import Candidate, Case
+from .cases import MIN_RESTARTS, Candidate, Case
 from .confirm import Violation, confirm
 from .evaluation import evaluate
+from .probes import fill_probe_rows, probes
 
 
 def condition_number(family, raw, xp) -> dict:
@@ -31,6 +32,11 @@ def condition_number(family, raw, xp) -> dict:
         constants = family.constants(family.constrain(tree_map(lambda a: a[:1], raw), xp), xp)
     low, high = float(constants["lambda_min"][0]), float(constants["lambda_max"][0])
     return {"condition number": high / low} if low > 0 else {}
+
+
+#: refinement stops early once no row's slack has fallen by STALL_PROGRESS for STALL_PATIENCE steps:
+#: rows that sit on a tight instance, or on a flat stretch, do not move in the remaining steps
+STALL_PROGRESS, STALL_PATIENCE = 1e-7, 5
 
 
 class Adversary:
@@ -72,31 +78,36 @@ class Adversary:
         return described
 
     def batch(self, case: Case):
-        xp, family = self.xp, self.claim.families[case.family]
+        """The example's rows: the anchor as drawn, its probe rows (:mod:`.probes`), then jittered
+        copies with τ drawn uniformly: ``case.restarts`` rows in all after the anchor, of which at
+        least ``MIN_RESTARTS`` jittered (so probes cost rows only where they outnumber the restarts)."""
+        claim, xp, family = self.claim, self.xp, self.claim.families[case.family]
         generator = torch.Generator().manual_seed(case.seed)
-        size = 1 + case.restarts
+        rows = probes(claim, family.directions, case.start)
+        fixed = 1 + len(rows)  # the anchor and its probes are the anchor's own instance
+        jittered = max(case.restarts - len(rows), min(MIN_RESTARTS, case.restarts))
+        size = fixed + jittered
 
         def expand(array):
             anchor = torch.as_tensor(np.asarray(array), dtype=torch.float64)
             batch = anchor.expand(size, *anchor.shape).clone()
-            if size > 1:
-                noise = torch.randn(batch[1:].shape, generator=generator, dtype=torch.float64)
-                batch[1:] += 0.3 * noise * (anchor.abs() + 0.1)
+            if jittered:
+                noise = torch.randn(batch[fixed:].shape, generator=generator, dtype=torch.float64)
+                batch[fixed:] += 0.3 * noise * (anchor.abs() + 0.1)
             return batch.to(xp.device)
 
         raw = tree_map(expand, case.raw)
         x0 = expand(case.x0)
         tau = {}
-        for s, t in zip(self.claim.free, case.tau):
-            low, high = self.claim.tau_range(s)
-            rest = low + (high - low) * torch.rand(size - 1, generator=generator, dtype=torch.float64)
-            tau[s] = torch.cat([torch.tensor([t], dtype=torch.float64), rest]).to(xp.device)
-        if case.start != "random":
-            with torch.no_grad():
-                direction = family.direction(case.start, family.constrain(raw, xp), xp)
-                scale = x0.norm(dim=-1, keepdim=True)
-                x0 = direction * torch.where(scale > 0, scale, torch.ones_like(scale))
-        integers = dict(zip(self.claim.integers, case.integers))
+        for position, (s, t) in enumerate(zip(claim.free, case.tau)):
+            low, high = claim.tau_range(s)
+            rest = low + (high - low) * torch.rand(jittered, generator=generator, dtype=torch.float64)
+            probed = [float(p.tau[position]) if not p.special[position] else t for p in rows]
+            tau[s] = torch.cat([torch.tensor([t, *probed], dtype=torch.float64), rest]).to(xp.device)
+        integers = dict(zip(claim.integers, case.integers))
+        starts = [case.start] + [p.start for p in rows] + [case.start] * jittered
+        with torch.no_grad():
+            tau, x0 = fill_probe_rows(claim, family, rows, raw, x0, tau, integers, starts, case.dimension, xp)
         return family, raw, x0, tau, integers
 
     def _attempt(self, case: Case, record: bool) -> None:
@@ -111,6 +122,7 @@ class Adversary:
         best_state = None
         best_sides = (torch.zeros(size, dtype=torch.float64, device=xp.device),) * 2
         ranges = {s: claim.tau_range(s) for s in tau}
+        stalled = 0
         for step in range(self.config.refine_steps + 1):
             values, small, big, _ = evaluate(claim, family, raw, x0, tau, integers, xp)
             slack = claim.slack(small, big)
@@ -135,8 +147,10 @@ class Adversary:
                 best_state = (tree_map(pick, state[0], best_state[0]), pick(state[1], best_state[1]),
                               {s: pick(state[2][s], best_state[2][s]) for s in tau})
             best_sides = tuple(torch.where(improved, new.detach(), old) for new, old in zip((small, big), best_sides))
+            progress = torch.where(improved & torch.isfinite(best), best - current, improved.double())
             best = torch.minimum(best, current)
-            if bool((best < -tol).any()) or step == self.config.refine_steps:
+            stalled = stalled + 1 if float(progress.max()) < STALL_PROGRESS else 0
+            if bool((best < -tol).any()) or step == self.config.refine_steps or stalled >= STALL_PATIENCE:
                 break
             loss = torch.where(valid, slack, torch.zeros_like(slack)).sum()
             optimizer.zero_grad()

@@ -28,8 +28,8 @@ def _nstr(value) -> str:
 def _tree_strings(tree):
     """One instance's parameters (batch dimension dropped) as nested lists of strings."""
     def strings(array):
-        array = np.asarray(array, dtype=object)[0]
-        return _nstr(array) if array.ndim == 0 else np.vectorize(_nstr, otypes=[object])(array).tolist()
+        array = np.asarray(np.asarray(array, dtype=object)[0], dtype=object)  # a per-instance scalar: 0-d
+        return _nstr(array.item()) if array.ndim == 0 else np.vectorize(_nstr, otypes=[object])(array).tolist()
     return tree_map(strings, tree)
 
 

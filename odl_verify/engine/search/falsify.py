@@ -21,9 +21,10 @@ from ...core.verdict import ERROR, FALSIFIED, Verdict, open_verdict
 from ...definitions.backend import TorchNamespace, resolve_device
 from ...definitions.claims import Claim
 from ...errors import UserCodeError
+from .. import oracle
 from ..harness import SEARCH_PHASES, run_search
 from .adversary import Adversary
-from .cases import case_strategy
+from .cases import case_strategy, family_shares
 from .confirm import Violation
 from .counterexample import build_counterexample, float64_sides
 from .shrink import simplify
@@ -37,14 +38,16 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
     examples = config.example_count()
     max_dimension = config.max_dimension or claim.dimensions[1]
     run = Adversary(claim, config, xp)
-    strategy = case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples))
     verdict = open_verdict(claim, seed=config.seed, device=device, families=[f.name for f in claim.families])
     start = time.perf_counter()
     try:
         # an identity's float64 deviation is rounding error: Hypothesis's hill climbing on it, like the
         # adversary's gradient, carries no information, so its draws are all generated
         phases = SEARCH_PHASES if not claim.identity else tuple(p for p in SEARCH_PHASES if p != Phase.target)
-        run_search(strategy, run.attempt, examples=examples, seed_value=config.seed, phases=phases)
+        for family, share in family_shares(claim.families, examples, config.seed):
+            strategy = case_strategy(claim, max_dimension, config.restarts, claim.integer_ranges(examples), family)
+            # one seed per (run seed, family): distinct for fewer than 1009 families
+            run_search(strategy, run.attempt, examples=share, seed_value=config.seed * 1009 + family, phases=phases)
     except Violation as violation:
         candidate, exact = simplify(claim, violation.candidate, violation.exact)
         verdict.status = FALSIFIED
@@ -72,6 +75,12 @@ def falsify(claim: Claim, config: CheckConfig | None = None) -> Verdict:
                 f"identity: max |a - b| / tolerance = {ratio:.3g} over the instances that held in float64 "
                 "(tolerance u*(8*S + 16*kappa): S the conclusion's sensitivity to its arguments, kappa the largest "
                 "float32 re-run's error in float32 ulps)")
+    certification = oracle.certify(claim)
+    if certification is not None:
+        verdict.certified_tightness = certification["certified"]
+        verdict.details["certification"] = oracle.summary(certification, verdict.tightness)
+        verdict.details["certified worst case"] = certification["rows"] + [
+            {**point, "certified": "not cached"} for point in certification["missing"]]
     if claim.illustrate is not None:
         claim.illustrate(verdict)
     return verdict

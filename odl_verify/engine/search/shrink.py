@@ -1,19 +1,40 @@
-"""Simplifying a confirmed counterexample: entries snapped to short decimals while it stays confirmed."""
+"""Simplifying a confirmed counterexample: entries snapped to short decimals, and hyperparameters to
+the claim's special points (η = 1/β), while it stays confirmed."""
 from __future__ import annotations
 
 import dataclasses
 import math
 
 import numpy as np
+import torch
 
+from ...definitions.backend import TorchNamespace
 from ...definitions.claims import Claim
 from ...definitions.trees import tree_map
 from .cases import Candidate
 from .confirm import confirm
 
 
+def special_taus(claim: Claim, candidate: Candidate, symbol) -> list[float]:
+    """τ of each special point of ``symbol`` on this candidate (its own certified constants and the
+    values of the symbols before it)."""
+    if symbol not in claim.special_points:
+        return []
+    one = torch.zeros(1, dtype=torch.float64)
+    xp = TorchNamespace("cpu")
+    family = claim.families[candidate.family]
+    raw = tree_map(lambda a: torch.as_tensor(np.asarray(a)[None], dtype=torch.float64), candidate.raw)
+    constants = family.constants(family.constrain(raw, xp), xp)
+    values = {s: constants[name] + one for s, name in claim.certified.items()}
+    values.update({s: xp.scalar(n, one) for s, n in candidate.integers.items()})
+    claim.free_values({s: one + t for s, t in candidate.tau.items()}, values, xp)
+    args = [values.get(a, one) for a in claim.arguments]
+    return [float(claim.tau_of(symbol, fn(*args) + one, values, xp)[0]) for fn in claim.special_point_fns[symbol]]
+
+
 def simplify(claim: Claim, candidate: Candidate, exact: dict, budget: int = 160):
-    """Snap entries to short decimals (0, then 1-3 significant digits) while confirmed."""
+    """Snap hyperparameters to the claim's special points, then entries to short decimals (0, then 1-3
+    significant digits), while confirmed."""
     def slots():
         for path, array in _array_slots(candidate.raw, ("raw",)):
             for i in range(array.size):
@@ -40,7 +61,8 @@ def simplify(claim: Claim, candidate: Candidate, exact: dict, budget: int = 160)
             break
         if path[0] == "tau":
             current = candidate.tau[path[1]]
-            trials = [0.0, 1.0, 0.5, 0.75, 0.25] + [float(f"{current:.{k}g}") for k in (1, 2, 3)]
+            trials = (special_taus(claim, candidate, path[1]) + [0.0, 1.0, 0.5, 0.75, 0.25]
+                      + [float(f"{current:.{k}g}") for k in (1, 2, 3)])
         else:
             current = float(get(candidate, path).flat[i])
             trials = [0.0, math.copysign(1.0, current), float(round(current))] + [

@@ -4,7 +4,7 @@ method). The instances come from the claims' own family (positive definite quadr
 certified extreme eigenvalues), the step sizes from the claims' own domains (``free_values`` over
 ``tau_range``), the bounds from the claims' compiled conclusions: no formula is restated here.
 
-* ``descent-lemma``: one plain step at η in (0, 1/β], β drawn from [L, …);
+* ``descent-lemma``: one plain step at η from the claim's domain, β drawn from [L, …);
 * ``quadratic-contraction-general-step``: t plain steps at η in (0, 2/λ_max);
 * ``heavy-ball-rate``: t steps with momentum at Polyak's (α*, β*) (torch's SGD with dampening 0 is
   the slides' heavy ball, ``heavy-ball-is-torch-sgd-momentum``).
@@ -123,9 +123,12 @@ def check_descent_lemma(claim, info, target, case, quadratic, accepted, timeout)
         named = {"L": smooth, **values, "f_t": FAMILY.value(params, point, xp),
                  "f_next": FAMILY.value(params, moved, xp), "grad_sq": grad_sq}
         small, big = (first(v) for v in claim.sides({s: named[s.name] for s in claim.arguments}, xp))
-        # the target's x₁ is rounded: each entry by about r·u(|x| + η|g|), which moves f by up to ‖g‖ times that
+        # the target's x₁ is rounded: each entry by about r·u(|x| + η|g|), which moves f(x₁) by up to ‖∇f(x₁)‖
+        # times that (past η = 2/L, ‖∇f(x₁)‖ exceeds ‖g‖), and f(x₀)'s gradient term covers x₀'s own rounding
         norm_g = float(mpmath.sqrt(first(grad_sq)))
-        allowance = (UNIT_ROUNDOFF[torch.float64] * quadratic.roundings_per_step() * norm_g
+        g_next = FAMILY.grad(params, moved, xp)
+        norm_next = float(mpmath.sqrt(first(xp.sum(g_next * g_next))))
+        allowance = (UNIT_ROUNDOFF[torch.float64] * quadratic.roundings_per_step() * (norm_g + norm_next)
                      * (float(x.norm()) + values["eta"] * norm_g))
         gap = float(big - small)
     if gap >= -allowance:
