@@ -7,13 +7,22 @@ below are the groups the shipped theorems draw from.
 from .base import Family, Instance, float_arrays, floats, householder
 from .combination import Combination
 from .cosine_sum import CosineSum
+from .curvature_kink import CurvatureKink
+from .finite_noise import FiniteNoise
+from .huber import Huber
+from .l0_l1_smooth import L0L1Smooth
 from .least_squares import LeastSquares
 from .linear import Linear
 from .log_sum_exp import LogSumExp
 from .logistic import Logistic
 from .matrix_factorization import MatrixFactorization
+from .online_linear import OnlineLinear
+from .piecewise_quadratic import PiecewiseQuadratic
+from .pseudo_huber import PseudoHuber
 from .quadratic import DEFINITE_QUADRATICS, Quadratic
+from .reddi import ReddiProblem
 from .saddle import SaddleFamily
+from .separable import Separable
 from .softplus import Softplus
 from .staircase import Staircase
 
@@ -36,8 +45,16 @@ SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=Fals
                                        SaddleFamily(strict=False, rotated=False))
 #: Matrix factorization with its critical points named by the parameters.
 MATRIX_FACTORIZATIONS: tuple[Family, ...] = (MatrixFactorization(),)
+#: Convex L-smooth families with a certified minimizer x* and f* (docs/theory.md §7).
+CONVEX_FAMILIES: tuple[Family, ...] = (Huber(), Quadratic(definite=True))
+#: μ-strongly convex L-smooth families with a certified minimizer x* and f* (docs/theory.md §7).
+STRONGLY_CONVEX_FAMILIES: tuple[Family, ...] = (Huber(strongly_convex=True), Quadratic(definite=True))
+#: (L₀, L₁)-smooth families (docs/theory.md §10).
+L0_L1_FAMILIES: tuple[Family, ...] = (L0L1Smooth(),)
 
-__all__ = ["Combination", "CosineSum", "DEFINITE_QUADRATICS", "Family", "Instance", "LeastSquares", "Linear",
-           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "Quadratic", "SADDLE_FAMILIES",
-           "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily", "Softplus", "Staircase", "float_arrays", "floats",
+__all__ = ["CONVEX_FAMILIES", "Combination", "CosineSum", "CurvatureKink", "DEFINITE_QUADRATICS", "Family",
+           "FiniteNoise", "Huber", "Instance", "L0L1Smooth", "L0_L1_FAMILIES", "LeastSquares", "Linear", "LogSumExp",
+           "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "OnlineLinear", "PiecewiseQuadratic",
+           "PseudoHuber", "Quadratic", "ReddiProblem", "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES",
+           "STRONGLY_CONVEX_FAMILIES", "SaddleFamily", "Separable", "Softplus", "Staircase", "float_arrays", "floats",
            "householder"]
