@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from odl_verify import CheckConfig, check
+from odl_verify.core.profiles import QUICK_EXAMPLES
 from odl_verify.definitions.backend import MpNamespace
 from odl_verify.definitions.families import CurvatureKink, Instance, PseudoHuber
 from odl_verify.definitions.trees import tree_map
@@ -65,7 +66,7 @@ def test_gradient_descent_is_refuted_at_the_witness(repo_path):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("claim", [QUADRATIC_ONE_STEP, LOCAL_RATE], ids=lambda c: c.name)
 def test_tight_claims_reach_tightness_on_every_seed(claim, seed):
-    verdict = check(claim, CheckConfig(seed=seed, device="cpu"))
+    verdict = check(claim, CheckConfig(seed=seed, device="cpu", examples=QUICK_EXAMPLES))
     assert verdict.status == "held" and verdict.tightness >= 0.999
 
 
@@ -73,4 +74,4 @@ def test_tight_claims_reach_tightness_on_every_seed(claim, seed):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", ["newton-local-rate~global-convergence", "newton-quadratic-one-step~avoids-saddles"])
 def test_wrong_variants_are_falsified_on_every_seed(falsified, name, seed):
-    falsified(VARIANTS, name, seed=seed)
+    falsified(VARIANTS, name, seed=seed, examples=QUICK_EXAMPLES)

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from odl_verify import CheckConfig, check
+from odl_verify.core.profiles import QUICK_EXAMPLES
 from odl_verify.definitions.backend import TorchNamespace
 from odl_verify.definitions.families import FiniteNoise, Instance, Quadratic
 from odl_verify.definitions.trees import tree_map
@@ -73,7 +74,7 @@ def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, nam
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("claim", [EXPECTED_DESCENT, CONSTANT_STEP_PLATEAU, DECREASING_SCHEDULE], ids=lambda c: c.name)
 def test_tight_claims_reach_tightness_on_every_seed(claim, seed):
-    verdict = check(claim, CheckConfig(seed=seed, device="cpu"))
+    verdict = check(claim, CheckConfig(seed=seed, device="cpu", examples=QUICK_EXAMPLES))
     assert verdict.status == "held" and verdict.tightness >= 0.999
 
 
@@ -82,4 +83,4 @@ def test_tight_claims_reach_tightness_on_every_seed(claim, seed):
 @pytest.mark.parametrize("name", ["sgd-expected-descent~without-noise-term", "sgd-constant-step-plateau~to-zero",
                                   "sgd-decreasing-schedule~any-quadratic"])
 def test_wrong_variants_are_falsified_on_every_seed(falsified, name, seed):
-    falsified(VARIANTS, name, seed=seed)
+    falsified(VARIANTS, name, seed=seed, examples=QUICK_EXAMPLES)

@@ -20,9 +20,10 @@ dimensions, any start.
 Upper bound: the decrease is at least 1.25 times the bound by the proof, about 1.45 times on the
 worst instances found (a rotated quartic): the reported tightness is bound over decrease.
 
-Wrong variants (tests/variants/clipping_wrong.py): plain gradient descent with η ≤ 1/ℓ₀
-decreases f: on x⁴ with (ℓ₀, ℓ₁) = (16, 1), η = 1/16, from x₀ = 3 it jumps to −3.75 and f goes
-from 81 to 197.75 (GD on x⁴ diverges from |x₀| > 1/√(2η)), where the clipped step decreases it.
+Wrong variants (tests/variants/clipping_wrong.py): plain gradient descent with η = 1/L₀ (the
+largest step of "η ≤ 1/L₀") decreases f: on x⁴ with (L₀, L₁) = (16, 1), η = 1/16, from x₀ = 3 it
+jumps to −3.75 and f goes from 81 to 197.75 (GD on x⁴ diverges from |x₀| > 1/√(2η)), where the
+clipped step decreases it; the search finds stretched quartics such as (1.3(x − 3))⁴ from 0.
 """
 import sympy as sp
 

@@ -27,7 +27,7 @@ class FiniteNoise(Family):
     def __post_init__(self):
         object.__setattr__(self, "name", f"{self.base.name}+noise")
         object.__setattr__(self, "provides", self.base.provides | {"noise_variance"})
-        object.__setattr__(self, "directions", self.base.directions + ("origin",))
+        object.__setattr__(self, "directions", tuple(dict.fromkeys(self.base.directions + ("origin",))))
         object.__setattr__(self, "min_dim", self.base.min_dim)
 
     def strategy(self, d):
