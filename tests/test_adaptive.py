@@ -106,7 +106,7 @@ def test_reddi_problem_at_30000_steps(x1):
     """C = 3, α = 0.1 (docs/theory.md §9): Adam ends at +1, AMSGrad within 10⁻³ of the optimum −1."""
     family = ReddiProblem()
     instance = Instance(family, family.constrain({"C": torch.tensor([[3.0]], dtype=torch.float64)}, xp), xp)
-    values = {"n": 10_000, "alpha": torch.tensor([0.1], dtype=torch.float64), "C": torch.tensor([3.0], dtype=torch.float64)}
+    values = {"n": 10_000, "alpha": number(0.1)[None], "C": number(3.0)[None]}
     start = torch.tensor([[x1]], dtype=torch.float64)
     assert float(reddi_gap(amsgrad=False)(instance, start, values, xp)["gap"][0]) == 2.0
     assert 0 < float(reddi_gap(amsgrad=True)(instance, start, values, xp)["gap"][0]) < 1e-3

@@ -39,11 +39,6 @@ def test_clipped_step_decreases_x4_from_3_where_plain_gd_at_1_over_L0_overshoots
     assert 3.0 > 1 / math.sqrt(2 / 16)  # GD on x⁴ diverges from |x₀| > 1/√(2η)
 
 
-def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified):
-    example = falsified(VARIANTS, "clipping-one-step-decrease~plain-gd-step-1-over-L0")
-    assert float(example.shown["measured"]["f_next"]) > float(example.shown["measured"]["f_x"])
-
-
 @pytest.mark.thorough
 @pytest.mark.parametrize("seed", range(5))
 def test_upper_bound_holds_on_every_seed_with_room(seed):
@@ -55,5 +50,7 @@ def test_upper_bound_holds_on_every_seed_with_room(seed):
 @pytest.mark.thorough
 @pytest.mark.parametrize("seed", range(5))
 def test_wrong_variant_is_falsified_on_every_seed(falsified, seed):
-    falsified(VARIANTS, "clipping-one-step-decrease~plain-gd-step-1-over-L0", seed=seed,
-              examples=QUICK_EXAMPLES)
+    """Here only (about 5 CPU seconds a seed, in its shrinking); the default suite replays x⁴ from 3 above."""
+    example = falsified(VARIANTS, "clipping-one-step-decrease~plain-gd-step-1-over-L0", seed=seed,
+                        examples=QUICK_EXAMPLES)
+    assert float(example.shown["measured"]["f_next"]) > float(example.shown["measured"]["f_x"])

@@ -53,7 +53,8 @@ def test_piecewise_quadratic_ends_in_the_exact_3_cycle_under_polyak_parameters()
     xp = TorchNamespace()
     params = family.constrain({"pieces": {k: torch.as_tensor(v[None]) for k, v in raw["pieces"].items()},
                                "reflectors": torch.as_tensor(raw["reflectors"][None])}, xp)
-    tail = iterates(rule, lambda x: family.grad(params, x, xp), torch.tensor([[3.3]], dtype=torch.float64), xp, 600)[-3:]
+    start = torch.tensor([[3.3]], dtype=torch.float64)
+    tail = iterates(rule, lambda x: family.grad(params, x, xp), start, xp, 600)[-3:]
     assert sorted(float(x) for x in tail) == pytest.approx(sorted(cycle), abs=1e-9)
     with mpmath.workdps(60):
         mp = MpNamespace()
@@ -68,10 +69,8 @@ def test_piecewise_quadratic_ends_in_the_exact_3_cycle_under_polyak_parameters()
         assert abs(x[0, 0] - start[0]) < mpmath.mpf(10) ** -50
 
 
-@pytest.mark.parametrize("name", ["nesterov-strongly-convex-rate~without-distance-term",
-                                  "heavy-ball-rate~beyond-quadratics"])
-def test_wrong_variant_is_falsified_with_confirmed_counterexample(falsified, name):
-    assert falsified(VARIANTS, name).dimension <= 8
+def test_strongly_convex_rate_without_distance_term_fails_at_k_1(falsified):
+    assert falsified(VARIANTS, "nesterov-strongly-convex-rate~without-distance-term").shown["integers"] == {"k": 1}
 
 
 def test_cubic_rate_is_falsified_at_k_2_on_a_one_dimensional_huber_function(falsified):
@@ -100,4 +99,5 @@ def test_upper_bounds_hold_on_every_seed(claim, seed):
 @pytest.mark.parametrize("name", ["fista-rate~cubic-rate", "nesterov-strongly-convex-rate~without-distance-term",
                                   "heavy-ball-rate~beyond-quadratics"])
 def test_wrong_variants_are_falsified_on_every_seed(falsified, name, seed):
+    """Heavy ball off quadratics runs here only (3.5 CPU seconds); the default suite checks its 3-cycle."""
     falsified(VARIANTS, name, seed=seed, examples=QUICK_EXAMPLES)

@@ -19,7 +19,8 @@ SEEDS = range(5)
 
 def _one_dimensional(family, pieces, x, xp):
     """A one-instance, one-dimensional member of a separable family, unrotated and centered at 0."""
-    raw = {"pieces": {name: [[value]] for name, value in pieces.items()}, "center": [[0.0]], "reflectors": np.zeros((1, 0, 1))}
+    raw = {"pieces": {name: [[value]] for name, value in pieces.items()}, "center": [[0.0]],
+           "reflectors": np.zeros((1, 0, 1))}
     params = family.constrain(tree_map(lambda a: xp.asarray(np.asarray(a, dtype=float)), raw), xp)
     return Instance(family, params, xp), xp.asarray(np.asarray([[x]], dtype=float))
 
@@ -46,7 +47,8 @@ def test_local_rate_is_an_equality_on_the_kink_side_of_the_minimizer():
 
 def test_global_convergence_is_falsified_by_a_start_beyond_the_width(falsified):
     shown = falsified(VARIANTS, "newton-local-rate~global-convergence").shown
-    assert float(shown["measured"]["dist_1"]) > float(shown["measured"]["dist_0"]) > float(shown["parameters"]["width"][0])
+    measured = shown["measured"]
+    assert float(measured["dist_1"]) > float(measured["dist_0"]) > float(shown["parameters"]["width"][0])
 
 
 def test_saddle_variant_lands_on_the_saddle(falsified):

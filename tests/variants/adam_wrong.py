@@ -15,8 +15,9 @@ PUBLISHED = STEP_BOUND.variant("published-bound", conclusion=sp.Le(step, PUBLISH
 def pinned(name, b1, b2, steps):
     """The published bound at one (β₁, β₂), steps t up to ``steps`` in every profile."""
     b1, b2 = sp.Rational(b1), sp.Rational(b2)
-    return STEP_BOUND.variant(name, conclusion=sp.Le(step, PUBLISHED_BOUND), replace={sp.Lt(beta1, 1): sp.Le(beta1, b1), sp.Lt(beta2, 1): sp.Le(beta2, b2)},
-                             add=[sp.Ge(beta1, b1), sp.Ge(beta2, b2)], integers={t: (1, steps)}, quick_integers={})
+    return STEP_BOUND.variant(name, conclusion=sp.Le(step, PUBLISHED_BOUND),
+                              replace={sp.Lt(beta1, 1): sp.Le(beta1, b1), sp.Lt(beta2, 1): sp.Le(beta2, b2)},
+                              add=[sp.Ge(beta1, b1), sp.Ge(beta2, b2)], integers={t: (1, steps)}, quick_integers={})
 
 
 #: the "otherwise" case at β = (0.5, 0.75): t = 2, g = (1, 1.5) gives |Δ₂| = 1.018α > α.

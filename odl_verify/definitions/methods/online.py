@@ -32,7 +32,10 @@ def adam_steps(xp, grads, lr, beta1, beta2, amsgrad: bool = False):
     ``beta1``, ``beta2``: numbers or (B, 1, 1)."""
     t = step_numbers(xp, np.shape(grads)[1])
     # β₁ = 0 (RMSProp's first moment, Reddi et al.'s setting): m_t = g_t, no running sum to build
-    first = grads if isinstance(beta1, (int, float)) and beta1 == 0 else (1 - beta1) * xp.discounted_cumsum(grads, beta1)
+    if isinstance(beta1, (int, float)) and beta1 == 0:
+        first = grads
+    else:
+        first = (1 - beta1) * xp.discounted_cumsum(grads, beta1)
     second = (1 - beta2) * xp.discounted_cumsum(grads * grads, beta2)
     if amsgrad:
         second = xp.cummax(second)
