@@ -80,12 +80,30 @@ class TorchNamespace:
 
     @staticmethod
     def solve(a, b):
-        """(B, d, d), (B, d) -> (B, d): a⁻¹b per instance."""
-        return torch.linalg.solve(a, b)
+        """(B, d, d), (B, d) -> (B, d): a⁻¹b per instance; NaN for an instance whose a is singular
+        (the rest of the batch is solved, and a NaN row is one the search skips)."""
+        x, info = torch.linalg.solve_ex(a, b)
+        return torch.where((info == 0)[:, None], x, torch.full_like(x, float("nan")))
 
     @staticmethod
     def is_finite(a) -> bool:
         return bool(torch.isfinite(a).all())
+
+    cumsum = staticmethod(lambda a, axis=1: torch.cumsum(a, dim=axis))
+    #: whole numbers (step counts) as this namespace computes with them
+    counts = staticmethod(lambda values: torch.as_tensor(values, dtype=torch.float64))
+    concatenate = staticmethod(lambda arrays, axis=1: torch.cat(list(arrays), dim=axis))
+    cummax = staticmethod(lambda a, axis=1: torch.cummax(a, dim=axis).values)
+
+    @staticmethod
+    def discounted_cumsum(values, decay):
+        """s_t = Σ_{j≤t} decay^{t−j}·v_j along axis 1 of (B, T, d), decay a number or (B, 1, 1): by
+        doubling (after round k, s_t sums the last 2ᵏ terms), so log₂T batched steps, not T."""
+        out, shift, length = values, 1, values.shape[1]
+        while shift < length:
+            out = torch.cat([out[:, :shift], out[:, shift:] + decay ** shift * out[:, :-shift]], dim=1)
+            shift *= 2
+        return out
 
 
 def _vectorize(fn):
@@ -156,12 +174,35 @@ class MpNamespace:
 
     @staticmethod
     def solve(a, b):
-        rows = [list(mpmath.lu_solve(mpmath.matrix(m.tolist()), mpmath.matrix(v.tolist()))) for m, v in zip(a, b)]
-        return np.asarray(rows, dtype=object)
+        """As :meth:`TorchNamespace.solve`: NaN for an instance whose a is singular."""
+        def row(m, v):
+            try:
+                return list(mpmath.lu_solve(mpmath.matrix(m.tolist()), mpmath.matrix(v.tolist())))
+            except ZeroDivisionError:
+                return [mpmath.nan] * len(v)
+        return np.asarray([row(m, v) for m, v in zip(a, b)], dtype=object)
 
     @staticmethod
     def is_finite(a) -> bool:
         return all(mpmath.isfinite(v) for v in np.asarray(a, dtype=object).ravel())
+
+    cumsum = staticmethod(lambda a, axis=1: np.cumsum(a, axis=axis))
+    #: whole numbers as exact Python integers: β**t is then an exact, fast integer power
+    counts = staticmethod(lambda values: np.asarray(values).astype(object))
+    concatenate = staticmethod(lambda arrays, axis=1: np.concatenate(list(arrays), axis=axis))
+    cummax = staticmethod(lambda a, axis=1: np.maximum.accumulate(a, axis=axis))
+
+    @staticmethod
+    def discounted_cumsum(values, decay):
+        """As :meth:`TorchNamespace.discounted_cumsum`, by the recursion s_t = decay·s_{t−1} + v_t:
+        T steps of one number each, cheaper in mpmath than doubling's T·log₂T."""
+        out = np.empty_like(values)
+        decay = decay[:, 0] if np.ndim(decay) else decay
+        total = 0 * values[:, 0]
+        for t in range(np.shape(values)[1]):
+            total = decay * total + values[:, t]
+            out[:, t] = total
+        return out
 
 
 class SympyNamespace:
@@ -211,7 +252,10 @@ class SympyNamespace:
 
     @staticmethod
     def solve(a, b):
-        return b / a
+        """a⁻¹b: a scalar quotient, or for a sympy matrix (a symbolic Hessian) adj(a)b/det(a), one
+        fraction per entry, which simplifies much faster than an LU solve's nested ones."""
+        import sympy
+        return a.adjugate() * b / a.det() if isinstance(a, sympy.MatrixBase) else b / a
 
 
 def to_mp(value) -> np.ndarray:

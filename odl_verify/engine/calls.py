@@ -85,17 +85,19 @@ class _Announcements:
     def _writing(self) -> None:
         if self.sequence % 2 == 0:
             self.sequence += 1  # odd: the watcher does not act on what it reads now
-            _SEQUENCE.pack_into(self.shared, 0, self.sequence)
+            self.shared[:_SEQUENCE.size] = _SEQUENCE.pack(self.sequence)
 
     def _show(self, what: str, deadline: float, timeout: float, started: float) -> None:
         data = what.encode()[:_WHAT_BYTES]
         self._writing()
         self.shared[_HEADER.size:_HEADER.size + len(data)] = data
         self.what_length = len(data)
-        _HEADER.pack_into(self.shared, 0, self.sequence, deadline, timeout, started, self.what_length,
-                          self.case_length)
+        # packed aside and copied: struct's pack_into zeroes its target first, and a watcher reading
+        # in that instant would see a consistent header with deadline 0
+        self.shared[:_HEADER.size] = _HEADER.pack(self.sequence, deadline, timeout, started, self.what_length,
+                                                  self.case_length)
         self.sequence += 1  # even again: all of it is in place
-        _SEQUENCE.pack_into(self.shared, 0, self.sequence)
+        self.shared[:_SEQUENCE.size] = _SEQUENCE.pack(self.sequence)
 
 
 #: set in a guarded worker, None elsewhere

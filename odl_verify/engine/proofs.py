@@ -21,6 +21,7 @@ import time
 from typing import Callable, Mapping, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..core.config import CheckConfig
 from ..core.verdict import FALSIFIED, Verdict, open_verdict
@@ -67,14 +68,24 @@ class SymbolicFinding(Checkable):
     def _witness_text(self, expr: sp.Expr | None = None) -> dict[str, str]:
         """The witness (only what ``expr`` uses, when given), functions written as g(z) = …."""
         used = lambda k: expr is None or (expr.has(k) if isinstance(k, sp.FunctionClass) else k in expr.free_symbols)
-        dummy = sp.Symbol("z")
-        return {(f"{k}(z)" if isinstance(k, sp.FunctionClass) else str(k)):
-                sp.sstr(v(dummy) if isinstance(k, sp.FunctionClass) else v)
-                for k, v in self.witness.items() if used(k)}
+        def shown(key, value):
+            if not isinstance(key, sp.FunctionClass):
+                return str(key), sp.sstr(value)
+            variables = value.variables if isinstance(value, sp.Lambda) else (None,)
+            # one argument reads z (sympy renames a one-argument Lambda's variable); several keep their names
+            arguments = tuple(sp.Symbol("z" if len(variables) == 1 else v.name) for v in variables)
+            return f"{key}({', '.join(map(str, arguments))})", sp.sstr(value(*arguments))
+        return dict(shown(k, v) for k, v in self.witness.items() if used(k))
 
     def _agrees(self, label, lhs, rhs) -> tuple[bool, dict]:
-        difference = sp.expand(lhs - rhs)
         row = {"label": label, "lhs": _show(lhs), "rhs": _show(rhs), "mathml": _equation(sp.Eq, lhs, rhs)}
+        # cancel puts a rational function (a symbolic matrix solve, say) in lowest terms, fast: an
+        # identity becomes 0 before expand multiplies out its numerator and denominator. Applications
+        # of undefined functions are opaque atoms to it, and plain symbols are cheaper atoms.
+        opaque = {f: sp.Dummy() for f in (lhs - rhs).atoms(AppliedUndef)}
+        if sp.cancel(sp.together((lhs - rhs).xreplace(opaque))) == 0:
+            return True, {**row, "difference": _show(sp.Integer(0))}
+        difference = sp.expand(lhs - rhs)
         if difference != 0 and self.witness:
             value = at_witness(difference, self.witness)
             if value != 0:  # not an identity: a concrete instance shows it, no simplification needed

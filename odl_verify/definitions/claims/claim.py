@@ -161,7 +161,8 @@ class Claim(Checkable):
         bound_fns = {d.symbol: ([compile_fn(self.arguments, b.expr) for b in d.lower],
                                 [compile_fn(self.arguments, b.expr) for b in d.upper]) for d in self.domains}
         sides = compile_fn(self.arguments, sp.Tuple(self.small, self.big))
-        side_conditions = [compile_fn(self.arguments, sp.Tuple(*orient(h))) for h in self._side_conditions]
+        side_conditions = [(compile_fn(self.arguments, sp.Tuple(*orient(h))),
+                            isinstance(h, (sp.StrictGreaterThan, sp.StrictLessThan))) for h in self._side_conditions]
         return bound_fns, sides, side_conditions
 
     @functools.cached_property
@@ -214,7 +215,7 @@ class Claim(Checkable):
     def free_values(self, tau: Mapping[sp.Symbol, object], known: dict, xp) -> dict:
         """Map τ ∈ [0, 1] per free symbol into its domain; ``known`` gains the values.
 
-        Two finite bounds: linear between them. One bound: a decade scale away from it
+        Two finite bounds: linear between them (exactly the value when they coincide). One bound: a decade scale away from it
         (three decades), so both the edge and values far from it are reachable.
         """
         for domain in self.domains:
@@ -225,7 +226,8 @@ class Claim(Checkable):
         """One free symbol's value at τ = ``t``, given the values its domain depends on."""
         low, high = self._bounds(domain, known, t, xp)
         if low is not None and high is not None:
-            value = t * high + (1 - t) * low  # exact at both ends
+            # exact at both ends, and on a domain pinned to one value (a ≤ s ≤ a) whatever τ is
+            value = xp.where(high == low, low, t * high + (1 - t) * low)
         elif low is not None:
             value = low + xp.maximum(xp.abs(low), 0 * t + 1) * (10 ** (3 * t) - 1)
         elif high is not None:
@@ -269,9 +271,9 @@ class Claim(Checkable):
     def side_conditions_hold(self, values: Mapping):
         """Torch mask of instances meeting the hypotheses that are not bounds on a free symbol."""
         mask = None
-        for fn in self._torch[2]:
+        for fn, strict in self._torch[2]:
             small, big = fn(*[values[a] for a in self.arguments])
-            ok = (big - small) >= 0
+            ok = (big - small) > 0 if strict else (big - small) >= 0
             mask = ok if mask is None else mask & ok
         return mask
 

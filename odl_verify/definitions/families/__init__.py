@@ -9,19 +9,28 @@ from .base import Family, Instance, float_arrays, floats, householder
 from .bilinear_game import BilinearGame
 from .combination import Combination
 from .cosine_sum import CosineSum
+from .curvature_kink import CurvatureKink
 from .deep_linear import DeepLinear
 from .distribution_pair import DistributionPair
 from .feature_maps import FeatureMaps
+from .finite_noise import FiniteNoise
+from .huber import Huber
+from .l0_l1_smooth import L0L1Smooth
 from .least_squares import LeastSquares
+from .lessard_recht_packard import LessardRechtPackard
 from .linear import Linear
 from .linear_score import LinearScore
 from .log_sum_exp import LogSumExp
 from .logistic import Logistic
 from .matrix_factorization import MatrixFactorization
 from .normalized_network import NormalizedNetwork
+from .online_linear import OnlineLinear
 from .piecewise_quadratic import PiecewiseQuadratic
+from .pseudo_huber import PseudoHuber
 from .quadratic import DEFINITE_QUADRATICS, Quadratic
+from .reddi import ReddiProblem
 from .saddle import SaddleFamily
+from .separable import Separable
 from .smooth_interpolant import SmoothInterpolant
 from .softplus import Softplus
 from .staircase import Staircase
@@ -49,10 +58,18 @@ SADDLE_FAMILIES: tuple[Family, ...] = (SaddleFamily(), SaddleFamily(rotated=Fals
                                        SaddleFamily(strict=False, rotated=False))
 #: Matrix factorization with its critical points named by the parameters.
 MATRIX_FACTORIZATIONS: tuple[Family, ...] = (MatrixFactorization(),)
+#: Convex L-smooth families with a certified minimizer x* and f* (docs/theory.md §7).
+CONVEX_FAMILIES: tuple[Family, ...] = (Huber(), Quadratic(definite=True))
+#: μ-strongly convex L-smooth families with a certified minimizer x* and f* (docs/theory.md §7).
+STRONGLY_CONVEX_FAMILIES: tuple[Family, ...] = (Huber(strongly_convex=True), Quadratic(definite=True))
+#: (L₀, L₁)-smooth families (docs/theory.md §10).
+L0_L1_FAMILIES: tuple[Family, ...] = (L0L1Smooth(),)
 
-__all__ = ["BalancedRun", "BilinearGame", "Combination", "CosineSum", "DEFINITE_QUADRATICS", "DeepLinear",
-           "DistributionPair", "Family", "FeatureMaps", "Instance", "LeastSquares", "Linear", "LinearScore",
-           "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization", "NormalizedNetwork",
-           "PiecewiseQuadratic", "Quadratic", "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES", "SaddleFamily",
-           "SmoothInterpolant", "Softplus", "Staircase", "TOOTH_STAIRCASES", "ZIGZAGS", "float_arrays", "floats",
-           "householder"]
+__all__ = ["BalancedRun", "BilinearGame", "CONVEX_FAMILIES", "Combination", "CosineSum", "CurvatureKink",
+           "DEFINITE_QUADRATICS", "DeepLinear", "DistributionPair", "Family", "FeatureMaps", "FiniteNoise", "Huber",
+           "Instance", "L0L1Smooth", "L0_L1_FAMILIES", "LeastSquares", "LessardRechtPackard", "Linear",
+           "LinearScore", "LogSumExp", "Logistic", "MATRIX_FACTORIZATIONS", "MatrixFactorization",
+           "NormalizedNetwork", "OnlineLinear", "PiecewiseQuadratic", "PseudoHuber", "Quadratic", "ReddiProblem",
+           "SADDLE_FAMILIES", "SMOOTH_FAMILIES", "STAIRCASES", "STRONGLY_CONVEX_FAMILIES", "SaddleFamily",
+           "Separable", "SmoothInterpolant", "Softplus", "Staircase", "TOOTH_STAIRCASES", "ZIGZAGS", "float_arrays",
+           "floats", "householder"]

@@ -11,7 +11,11 @@ Certified constants (by name):
 
 ``smoothness``  an upper bound on ‖∇²f(x)‖₂ for every x (the β of the theorems);
 ``lambda_min``, ``lambda_max``  the extreme Hessian eigenvalues of a quadratic;
-``f_star``  the infimum of f, where the family knows it.
+``f_star``  the infimum of f, where the family knows it;
+``minimizer``  a point x* where f(x*) = f*, returned by :meth:`Family.minimizer`;
+``strong_convexity``  a lower bound μ on λ_min(∇²f(x)) for every x.
+
+Families that can give ∇²f exactly define :meth:`Family.hessian` (Newton's method needs it).
 """
 from __future__ import annotations
 
@@ -102,6 +106,14 @@ class Family:
         step in units of the instance's smoothness, h = L·η (the instance is built with L = 1)."""
         raise NotImplementedError(f"{self.name} builds no designed instances")
 
+    def minimizer(self, p: dict, xp):
+        """x* (B, d), for families that provide ``minimizer``."""
+        raise NotImplementedError(f"{self.name} certifies no minimizer")
+
+    def hessian(self, p: dict, x, xp):
+        """∇²f(x) (B, d, d), exactly, for families that can give it."""
+        raise NotImplementedError(f"{self.name} has no Hessian oracle")
+
     def __repr__(self) -> str:
         return self.name
 
@@ -123,6 +135,14 @@ def householder(xp, reflectors, x, reverse: bool = False):
     return x
 
 
+def rotated_diagonal(xp, reflectors, diagonal):
+    """Qᵀdiag(diagonal)Q (B, d, d) for Q = H_k…H_1: Q applied to the rows of I gives the columns
+    of Q; scaling them and applying Qᵀ gives the matrix, symmetric up to rounding."""
+    count, d = np.shape(diagonal)
+    identity = xp.asarray(np.broadcast_to(np.eye(d), (count, d, d)).copy())
+    return householder(xp, reflectors, diagonal[:, None, :] * householder(xp, reflectors, identity), reverse=True)
+
+
 class Instance:
     """One batch of a family's functions: ``value``/``grad`` of the constrained params."""
 
@@ -134,6 +154,12 @@ class Instance:
 
     def grad(self, x):
         return self.family.grad(self.params, x, self.xp)
+
+    def hessian(self, x):
+        return self.family.hessian(self.params, x, self.xp)
+
+    def minimizer(self):
+        return self.family.minimizer(self.params, self.xp)
 
     def constants(self) -> dict:
         return self.family.constants(self.params, self.xp)

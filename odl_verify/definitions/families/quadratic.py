@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from .base import Family, float_arrays, floats, householder
+from .base import Family, float_arrays, floats, householder, rotated_diagonal
 
 
 @dataclass(frozen=True, repr=False)
@@ -16,19 +16,24 @@ class Quadratic(Family):
 
     ``definite=False`` draws λ ∈ [−10, 10] (nonconvex allowed); ``definite=True``
     draws log λ so that the condition number is at most ``max_condition``. Spectra
-    are random, repeated, clustered, or two-valued extremes.
+    are random, repeated, clustered, or two-valued extremes; ``isotropic=True`` (definite)
+    keeps only the first eigenvalue, repeated: f = (μ/2)‖x‖².
     """
 
     definite: bool = False
+    isotropic: bool = False
     max_condition: float = 1e6
     name: str = "quadratic"
     directions: tuple[str, ...] = ("top-eigenvector", "bottom-eigenvector")
 
     def __post_init__(self):
-        object.__setattr__(self, "name", "quadratic-pd" if self.definite else "quadratic")
+        if self.isotropic:
+            object.__setattr__(self, "definite", True)
+        object.__setattr__(self, "name", "quadratic-isotropic" if self.isotropic else
+                           "quadratic-pd" if self.definite else "quadratic")
         provides = {"smoothness", "lambda_min", "lambda_max"}
         if self.definite:
-            provides.add("f_star")
+            provides |= {"f_star", "minimizer", "strong_convexity"}
         object.__setattr__(self, "provides", frozenset(provides))
 
     @property
@@ -59,6 +64,8 @@ class Quadratic(Family):
 
     def constrain(self, raw, xp):
         s = raw["spectrum"]
+        if self.isotropic:  # one eigenvalue, repeated exactly whatever the other entries became
+            s = s[:, :1] + 0 * s
         if self.definite:
             h = self._half_log_range
             s = xp.exp(xp.clip(s, -h, h))
@@ -78,8 +85,16 @@ class Quadratic(Family):
         lam = p["eigenvalues"]
         out = {"smoothness": xp.max(xp.abs(lam)), "lambda_min": xp.min(lam), "lambda_max": xp.max(lam)}
         if self.definite:
-            out["f_star"] = 0 * out["lambda_min"]
+            out.update(f_star=0 * out["lambda_min"], strong_convexity=out["lambda_min"])
         return out
+
+    def minimizer(self, p, xp):
+        if not self.definite:
+            raise NotImplementedError(f"{self.name} certifies no minimizer")
+        return 0 * p["eigenvalues"]
+
+    def hessian(self, p, x, xp):
+        return rotated_diagonal(xp, p["reflectors"], p["eigenvalues"]) + 0 * x[:, :, None]
 
     def direction(self, name, p, xp):
         lam = p["eigenvalues"]

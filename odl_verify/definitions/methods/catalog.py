@@ -76,7 +76,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
         "gradient", (_LR,),
         {"slides": Form(f"{_TEXTBOOK}:GradientDescent", "slides"),
          "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", note="momentum 0: the same rule")},
-        claims=("descent-lemma",)),
+        claims=("descent-lemma", "sgd-expected-descent", "sgd-constant-step-plateau", "sgd-decreasing-schedule")),
     MethodInfo(
         "heavy-ball", "Heavy ball", "Polyak 1964; docs/theory.md §3, §6", "gradient",
         (_LR, Hyperparameter("momentum", "β", UNIT, 0.9)),
@@ -93,12 +93,16 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "sutskever": Form(f"{_TEXTBOOK}:Nesterov", "Sutskever et al. 2013", {"form": "sutskever"},
                            note="η folded into v, the form the look-ahead is consistent with"),
          "torch.optim": Form(f"{_TORCH}:SGD", "torch.optim.SGD", {"dampening": 0, "nesterov": True},
-                             note="iterates are the look-ahead points θ = x + βv, b = −v/η (proved in sympy)")},
-        claims=("nesterov-is-torch-nesterov", "nesterov-slides-is-not-nesterov")),
+                             note="iterates are the look-ahead points θ = x + βv, b = −v/η (proved in sympy)"),
+         "fista": Form("odl_verify.definitions.methods.accelerated:FISTA", "Beck & Teboulle 2009",
+                       note="momentum (t_k − 1)/t_{k+1} from t_1 = 1 instead of a constant β")},
+        claims=("nesterov-is-torch-nesterov", "nesterov-slides-is-not-nesterov", "fista-rate",
+                "nesterov-strongly-convex-rate")),
     MethodInfo(
-        "newton", "Newton's method (damped)", "slides 'Newton's Method'; docs/theory.md §6",
+        "newton", "Newton's method (damped)", "slides 'Newton's Method'; docs/theory.md §6, §8",
         "gradient and Hessian", (Hyperparameter("lr", "η", POSITIVE, 1.0),),
         {"slides": Form(f"{_TEXTBOOK}:Newton", "slides")},
+        claims=("newton-quadratic-one-step", "newton-local-rate", "newton-affine-invariance"),
         properties=("η = 1 solves a positive definite quadratic in one step",
                     "iterates are invariant under affine changes of variables")),
     MethodInfo(
@@ -109,7 +113,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "published": Form(f"{_TORCH}:Adagrad", "Duchi et al. 2011", {"lr_decay": 0, "initial_accumulator_value": 0},
                            note="δ + G^{1/2}: invariant to rescaling the gradients as ε → 0"),
          "torch.optim": Form(f"{_TORCH}:Adagrad", "torch.optim.Adagrad")},
-        claims=("adagrad-slides-is-not-scale-invariant",)),
+        claims=("adagrad-slides-is-not-scale-invariant", "adagrad-lemma", "adagrad-regret")),
     MethodInfo(
         "rmsprop", "RMSProp", "Hinton, Srivastava, Swersky 2012 (lecture 6e); docs/theory.md §6", "gradient",
         (_LR, Hyperparameter("decay", "β", UNIT, 0.99), Hyperparameter("eps", "ε", POSITIVE, 1e-8)),
@@ -134,7 +138,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "published": Form(f"{_TORCH}:Adam", "Kingma & Ba 2015", {"weight_decay": 0, "amsgrad": False},
                            note="bias-corrected m̂/(√v̂ + ε)"),
          "torch.optim": Form(f"{_TORCH}:Adam", "torch.optim.Adam")},
-        claims=("adam-slides-first-step",)),
+        claims=("adam-slides-first-step", "adam-step-bound", "adam-reddi-worst-point", "amsgrad-reddi-optimum")),
     MethodInfo(
         "adamw", "AdamW", "Loshchilov & Hutter 2019", "gradient",
         (Hyperparameter("lr", "η", POSITIVE, 1e-3), Hyperparameter("weight_decay", "λ", NONNEGATIVE, 1e-2)),
@@ -196,6 +200,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
          "torch.optim": Form(f"{_TEXTBOOK}:ClipByNorm", "torch.nn.utils.clip_grad_norm_", {"eps": 1e-6},
                              note="g·min(1, c/(‖g‖ + 10⁻⁶)): the clipped norm is c‖g‖/(‖g‖ + 10⁻⁶), 0.9999998c "
                                   "at ‖g‖ = 5, c = 1 (torch's documented behaviour, not a defect)")},
+        claims=("clipping-one-step-decrease",),
         properties=("the clipped gradient has norm min(‖g‖, c) and the direction of g",),
         quirks=(Quirk("clip_grad_norm-inf-norm-of-an-empty-gradient-raises", "defect",
                       "norm_type == inf and empty_gradients", "raises",

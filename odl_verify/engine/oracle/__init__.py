@@ -96,11 +96,15 @@ def regenerate(claims, force: bool = False, log=print) -> dict:
     return new
 
 
+def _points(count: int) -> str:
+    return f"{count} grid point{'' if count == 1 else 's'}"
+
+
 def summary(certification: dict, observed: float | None) -> str:
     """One line for a verdict: the certified worst case over the class against the search's."""
     rows, missing = certification["rows"], certification["missing"]
     if not rows:
-        return (f"no cached PEP solution for its {len(missing)} grid points "
+        return (f"no cached PEP solution for its {_points(len(missing))} "
                 "(odl_verify.engine.oracle.regenerate([claim]) solves them, with odl-verify[pep])")
     solved = [r for r in rows if r["status"] == "optimal"]
     if not solved:
@@ -110,7 +114,7 @@ def summary(certification: dict, observed: float | None) -> str:
     gap = max(abs(r["dual - primal"] or 0.0) for r in solved)
     solvers = "/".join(sorted({r["solver"] for r in solved}))
     text = (f"worst case over the class {best['certified']:.6g} of the bound (at {where}; PEPit + {solvers}, "
-            f"|dual - primal| <= {gap:.1g} per unit of the bound, {len(solved)} grid points)")
+            f"|dual - primal| <= {gap:.1g} per unit of the bound, {_points(len(solved))})")
     if len(solved) < len(rows):
         text += f"; {len(rows) - len(solved)} solved inaccurately, left out"
     if observed is not None:
@@ -118,7 +122,7 @@ def summary(certification: dict, observed: float | None) -> str:
     if best["certified"] > 1 + EVIDENCE_MARGIN:
         text += ": above 1, evidence that the bound is false on the class (a counterexample needs an instance)"
     if missing:
-        text += f"; {len(missing)} grid points not cached"
+        text += f"; {_points(len(missing))} not cached"
     return text
 
 

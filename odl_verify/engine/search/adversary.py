@@ -198,6 +198,11 @@ class Adversary:
             self.worst_slack = min(self.worst_slack, float(best[within].min()))
         small, big = sides
         ratio = torch.where(held & (big > 0) & (small >= 0), small / big, torch.full_like(big, -math.inf))
+        if not bool((ratio > -math.inf).any()):
+            # every row sits within roundoff below its bound (an identity, whose float64 sides differ by
+            # an ulp either way, and refining finds the side below): each attains the bound
+            ratio = torch.where(within & (big > 0) & (small >= 0), torch.clamp(small / big, max=1.0),
+                                torch.full_like(big, -math.inf))
         has_ratio = bool((ratio > -math.inf).any())
         row = int(ratio.argmax()) if has_ratio else int(torch.argmin(torch.where(finite, best, torch.full_like(best, math.inf))))
         if has_ratio:
