@@ -78,15 +78,16 @@ def upward_imports(name: str, path: str) -> list[str]:
 
 
 def private_reaches(name: str, path: str) -> list[str]:
+    imported = imports(name, path)
     problems = [f"{name}:{line} imports private {n!r} from {target}"
-                for target, names, line in imports(name, path) for n in names
+                for target, names, line in imported for n in names
                 if n.startswith("_") and not n.startswith("__") and target != name]
     tree = ast.parse(open(path, encoding="utf-8").read())
     # names bound to modules of ours (`import odl_verify.x as y`, `from odl_verify.x import module`)
     module_aliases = {alias.asname or alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                       for alias in node.names if alias.name.startswith("odl_verify")}
     module_aliases |= {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                       for alias in node.names if any(t.endswith("." + alias.name) for t, _, _ in imports(name, path))}
+                       for alias in node.names if any(t.endswith("." + alias.name) for t, _, _ in imported)}
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in module_aliases
                 and node.attr.startswith("_") and not node.attr.startswith("__")):

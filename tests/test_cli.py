@@ -53,7 +53,7 @@ def test_user_variant_file_is_falsified_with_reproduction(capsys, tmp_path):
         from odl_verify.theorems.descent_lemma import DESCENT_LEMMA, f_t, f_next, grad_sq, beta
         MINE = DESCENT_LEMMA.variant("mine", conclusion=sp.Ge(f_t - f_next, grad_sq / beta))
     """))
-    code, out, _ = run(capsys, "check", os.path.relpath(user), "--device", "cpu")
+    code, out, _ = run(capsys, "check", os.path.relpath(user), "--device", "cpu", "--examples", "4")
     assert code == 1
     assert "FALSIFIED" in out and "descent-lemma~mine - Descent lemma (variant 'mine')" in out
     line = next(l for l in out.splitlines() if l.strip().startswith("reproduce:"))
@@ -107,8 +107,8 @@ def test_file_that_fails_to_import(capsys, tmp_path):
 
 
 def test_module_entry_point(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "odl_verify", "check", "nope"], capture_output=True, text=True)
-    assert done.returncode == 2 and done.stderr.startswith("odl-verify: error: unknown theorem")
+    done = subprocess.run([sys.executable, "-m", "odl_verify", "list", "--nope"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("odl-verify: error: unrecognized arguments: --nope")
 
 
 def test_a_crashing_check_is_an_error_verdict_and_the_others_still_run(capsys, tmp_path, monkeypatch):

@@ -58,6 +58,7 @@ def comparable(verdict: dict) -> dict:
     return {k: v for k, v in verdict.items() if k != "seconds"}
 
 
+@pytest.mark.thorough  # a second pytest run through a socket (6 s): docs/distributed.md is about thorough runs
 def test_remote_worker_on_loopback_gives_the_local_verdicts(repo_path, tmp_path, loopback_socket_server):
     """The remote worker's verdict equals the one this process computes for the same claim,
     seed and budget. Absolute paths, because xdist maps each path argument into the copy it

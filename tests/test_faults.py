@@ -92,10 +92,10 @@ def test_a_claim_past_its_timeout_is_stopped_and_the_other_claims_still_run(caps
     out_json, report = tmp_path / "verdicts.json", tmp_path / "report.html"
     # the hung claim first: the fine one, after it, must still run (within the same limit)
     code, out, err, seconds = run(capsys, "check", f"{CLAIMS}:descent-lemma~sleeps", f"{CLAIMS}:descent-lemma~fine",
-                                  "--examples", "2", "--device", "cpu", "--timeout", "6", "--json", str(out_json),
+                                  "--examples", "2", "--device", "cpu", "--timeout", "3", "--json", str(out_json),
                                   "--report", str(report))
     line = one_line(err)
-    assert code == 2 and "descent-lemma~sleeps: the check did not finish within its time limit of 6 s" in line
+    assert code == 2 and "descent-lemma~sleeps: the check did not finish within its time limit of 3 s" in line
     assert "(case: {" in line and seconds < 60
     hung, fine = written(out_json)
     assert fine["status"] == "held" and hung["status"] == "error" and hung["details"]["case"]["family"]
@@ -133,10 +133,10 @@ def test_many_short_calls_under_a_deadline_are_never_stopped_wrongly():
 def test_a_gate_target_stuck_in_c_is_stopped_and_every_output_is_written(capsys, tmp_path):
     out_json, report = tmp_path / "verdicts.json", tmp_path / "gate.html"
     code, out, err, seconds = run(capsys, "gate", "sgd", f"{OPTIMIZERS}:HangsInC", "--examples", "1",
-                                  "--timeout", "3", "--device", "cpu", "--json", str(out_json),
+                                  "--timeout", "1.5", "--device", "cpu", "--json", str(out_json),
                                   "--report", str(report))
     line = one_line(err)
-    assert code == 2 and "step() 1 did not return within 3 s, so it was stopped" in line
+    assert code == 2 and "step() 1 did not return within 1.5 s, so it was stopped" in line
     assert '"method": "sgd"' in line  # the scenario it hung on
     assert seconds < 30
     (verdict,) = written(out_json)

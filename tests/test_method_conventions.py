@@ -3,6 +3,7 @@ a wrong convention makes the prover fail (b = +v, no look-ahead, the slides' lit
 Nesterov as torch's), and the distinguishing properties are the numbers docs/theory.md §6 gives."""
 import os
 
+import pytest
 import sympy as sp
 
 from odl_verify import check
@@ -107,6 +108,7 @@ def test_adam_without_bias_correction_steps_sqrt_10_times_as_far_at_the_defaults
     assert sp.simplify(slides / published - sp.sqrt(10)) == 0
 
 
+@pytest.mark.thorough  # a second proof of every finding; tests/test_same_seed.py covers determinism in every run
 def test_findings_are_deterministic():
     first, second = check(NESTEROV_IS_TORCH_NESTEROV).to_dict(), check(NESTEROV_IS_TORCH_NESTEROV).to_dict()
     first.pop("seconds"), second.pop("seconds")

@@ -14,11 +14,13 @@ from odl_verify.definitions.backend import TorchNamespace
 from odl_verify.definitions.families import DEFINITE_QUADRATICS, Quadratic
 from odl_verify.frontends.registry import load_file
 from odl_verify.theorems.quadratic_contraction import GENERAL_STEP, SHORT_STEP
+from sweeps import quick_first
 
 VARIANTS = "tests/variants/quadratic_contraction_wrong.py"
 
 
-@pytest.mark.parametrize("claim, seed", [(SHORT_STEP, 1), (GENERAL_STEP, 2)])  # seed 0 runs as the theorem item
+@pytest.mark.parametrize("claim, seed", quick_first({"general-step@2"}, [(SHORT_STEP, 1), (GENERAL_STEP, 2)],
+                                                    ids=["short-step@1", "general-step@2"]))  # seed 0: the theorem item
 def test_rate_holds_and_is_attained_along_an_extreme_eigenvector(claim, seed):
     verdict = check(claim, CheckConfig(seed=seed, device="cpu", examples=6))
     assert verdict.status == "held", verdict.counterexample

@@ -182,7 +182,10 @@ def falsified_report(tmp_path, repo_path):
     """A report of the descent lemma and the heavy-ball rate (held; the rate's formula has square
     roots in nested fractions) and the descent lemma's wrong variants (falsified)."""
     out = tmp_path / "report.html"
-    code = main(["check", "descent-lemma", "heavy-ball-rate", repo_path("tests", "variants", "descent_lemma_wrong.py"),
+    variants = repo_path("tests", "variants", "descent_lemma_wrong.py")
+    code = main(["check", "descent-lemma", "heavy-ball-rate",
+                 *(f"{variants}:descent-lemma~{name}" for name in ("wrong-constant", "without-smoothness",
+                                                                   "half-eta-up-to-2-over-beta")),
                  "--examples", "4", "--device", "cpu", "--report", str(out)])
     assert code == 1  # the variants are falsified
     return out

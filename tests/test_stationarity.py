@@ -14,6 +14,7 @@ from odl_verify.frontends.registry import load_file
 from odl_verify.theorems.stationarity import (EXACT_LONG_STEP, EXACT_SHORT_STEP, LONG_STEP_CONSTANT, MIN_GRAD_SQ,
                                               SHORT_STEP_CONSTANT,
                                               SMOOTHNESS, TEXTBOOK, TEXTBOOK_F_STAR, T, beta, eta, f_0, f_T)
+from sweeps import quick_first
 
 VARIANTS = "tests/variants/stationarity_wrong.py"
 QUICK = dict(device="cpu", examples=6)
@@ -21,8 +22,9 @@ QUICK = dict(device="cpu", examples=6)
 
 #: with 6 examples: the textbook bounds reach 1 at T = 1, the exact constants 1 (the worst cases are
 #: designed for the drawn h and N and probed at β = L and h = 1; before, the long step reached 0.75)
-@pytest.mark.parametrize("claim, seed, tightness", [
-    (TEXTBOOK, 1, 0.999), (TEXTBOOK_F_STAR, 3, 0.999), (EXACT_SHORT_STEP, 2, 0.999), (EXACT_LONG_STEP, 4, 0.999)])
+@pytest.mark.parametrize("claim, seed, tightness", quick_first({"f-star@3", "long-step@4"}, [
+    (TEXTBOOK, 1, 0.999), (TEXTBOOK_F_STAR, 3, 0.999), (EXACT_SHORT_STEP, 2, 0.999), (EXACT_LONG_STEP, 4, 0.999)],
+    ids=["textbook@1", "f-star@3", "short-step@2", "long-step@4"]))
 def test_true_claim_holds_with_measured_tightness(claim, seed, tightness):
     verdict = check(claim, CheckConfig(seed=seed, **QUICK))
     assert verdict.status == "held", verdict.counterexample
@@ -30,7 +32,8 @@ def test_true_claim_holds_with_measured_tightness(claim, seed, tightness):
     assert verdict.worst_slack >= -1e-9
 
 
-@pytest.mark.parametrize("claim, tightness", [(EXACT_SHORT_STEP, 0.999), (EXACT_LONG_STEP, 0.99)])
+@pytest.mark.parametrize("claim, tightness", quick_first({"short-step"}, [(EXACT_SHORT_STEP, 0.999), (EXACT_LONG_STEP, 0.99)],
+                                                      ids=["short-step", "long-step"]))
 def test_exact_constant_is_attained_on_the_staircase(claim, tightness):
     """h = 1 is an edge of both domains; from the origin the staircase attains c(1) = 4/3
     (measured: 1.0 and 0.995, the long-step search has to reach both β = L and η = 1/β)."""

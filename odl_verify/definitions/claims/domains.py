@@ -29,15 +29,16 @@ def as_bound(relation, symbol) -> tuple[str, Bound] | None:
     """Read ``relation`` as a lower or upper bound on ``symbol`` when it is linear in it.
 
     Cached: domains and side conditions read each hypothesis twice, and a variant re-reads
-    its parent's hypotheses; sympy's simplify makes each reading cost milliseconds."""
+    its parent's hypotheses. cancel, not simplify: a linear relation needs only its rational
+    form, at a tenth of the cost (this runs at import for every claim and variant)."""
     small, big = orient(relation)
-    expr = sp.simplify(big - small)  # relation: expr >= 0
-    coefficient = sp.simplify(sp.diff(expr, symbol))
+    expr = big - small  # relation: expr >= 0
+    coefficient = sp.cancel(sp.diff(expr, symbol))
     if coefficient == 0 or coefficient.has(symbol):
         return None
-    rest = sp.simplify(expr - coefficient * symbol)
+    rest = sp.cancel(expr - coefficient * symbol)
     closed = not isinstance(relation, (sp.StrictGreaterThan, sp.StrictLessThan))
-    bound = Bound(sp.simplify(-rest / coefficient), closed)
+    bound = Bound(sp.cancel(-rest / coefficient), closed)
     if coefficient.is_positive:
         return "lower", bound
     if coefficient.is_negative:
