@@ -243,6 +243,8 @@ def test_axes_turn_logarithmic_only_where_the_data_span_more_than_two_decades():
     assert axis_scale([1e-8, 1.0]) == ("log", {})
     assert axis_scale([1.0, 50.0]) == ("linear", {})
     assert axis_scale([-1.0, 0.0, 1e-6, 10.0]) == ("symlog", {"linthresh": 1e-06})
+    # roundoff beside real values sits in the linear part: eight decades below the largest, not 180
+    assert axis_scale([-1e-190, 0.0, 3e-9, 2e-6]) == ("symlog", {"linthresh": 1e-14})
     assert axis_scale([1e-8, 1.0], "linear") != axis_scale([1e-8, 1.0], "symlog")  # a requested scale is kept
     spec = bound_against_observed({"bound": [1e-9, 1e-3, 1.0], "observed": [1e-9, 9e-4, 1.0]}, tight=True)
     svg = render_plot(spec, "u")
@@ -328,3 +330,13 @@ def test_a_legend_names_no_curve_that_the_plot_cannot_show():
         {"label": "dead", "x": [0, 1, 2], "y": [0.0, 0.0, 0.0]}]}
     svg = render_plot(spec, "v")
     assert "dead (not &gt; 0: off the log axis)" in svg and "zero (not" not in svg and "kaiming (not" not in svg
+
+
+def test_a_falsified_tight_claim_is_not_counted_as_a_bound_not_reached():
+    from odl_verify.frontends.report.sections import tightness, tightness_summary
+    held = {"theorem": "a", "status": HELD, "kind": "claim", "tight": True, "tightness": 1.0}
+    short = {"theorem": "b", "status": HELD, "kind": "claim", "tight": True, "tightness": 0.5}
+    broken = {"theorem": "c", "status": FALSIFIED, "kind": "claim", "tight": True, "tightness": 0.65}
+    summary = tightness_summary([held, short, broken])
+    assert (summary["tight"], summary["attained"], summary["short"]) == (2, 1, ["b"])
+    assert tightness(broken)["text"] == "n/a (falsified)" and tightness(short)["css"] == "short"

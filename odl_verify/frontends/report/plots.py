@@ -50,12 +50,15 @@ def _pairs(series: dict) -> tuple[list[float], list[float]]:
 _LINE_STYLES = ("-", (0, (5, 3)), (0, (1, 2)), "-.")
 #: a "linear" axis becomes logarithmic when its data span more than this ratio (two decades)
 LOG_ABOVE_RATIO = 100.0
+#: a symlog axis shows at most this many decades below its largest magnitude
+SYMLOG_DECADES = 8
 
 
 def axis_scale(values: list[float], requested: str = "linear") -> tuple[str, dict]:
     """The scale of an axis and its options: the requested one, except that a linear axis whose
     data span more than two decades becomes log (all positive) or symlog (signs mixed, linear
-    only within the smallest nonzero magnitude), where points would otherwise pile up at 0."""
+    within the smallest nonzero magnitude or eight decades below the largest), where points would
+    otherwise pile up at 0."""
     if requested != "linear" or not values:
         return requested, {}
     magnitudes = [abs(v) for v in values if v != 0]
@@ -63,7 +66,10 @@ def axis_scale(values: list[float], requested: str = "linear") -> tuple[str, dic
         return "linear", {}
     if min(values) > 0:
         return "log", {}
-    return "symlog", {"linthresh": 10 ** math.floor(math.log10(min(magnitudes)))}
+    # linear within the smallest magnitude, but over at most SYMLOG_DECADES below the largest:
+    # float64 roundoff (1e-190 beside 1e-6) belongs at 0, not on decades of empty axis
+    floor = max(min(magnitudes), max(magnitudes) * 10.0 ** -SYMLOG_DECADES)
+    return "symlog", {"linthresh": 10 ** math.floor(math.log10(floor))}
 
 
 def _draw(ax, spec: dict) -> int:

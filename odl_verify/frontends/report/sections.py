@@ -61,6 +61,8 @@ def tightness(v: dict) -> dict:
     status, kind, ratio = v.get("status"), v.get("kind", "claim"), number(v.get("tightness"))
     if status == ERROR:
         return {"text": "n/a (error)", "css": "error"}
+    if status == FALSIFIED and kind != "sympy proof":  # the bound does not hold: how close it came is moot
+        return {"text": "n/a (falsified)", "css": ""}
     if kind == "sympy proof":
         return {"text": "exact (proved)" if status == HELD else "refuted", "css": "exact"}
     if kind == "gate":
@@ -77,9 +79,10 @@ def tightness(v: dict) -> dict:
 
 
 def tightness_summary(verdicts: list[dict]) -> dict:
-    """How many tight claims reached their bound, for the line at the top of the report."""
+    """How many tight claims that held reached their bound, for the line at the top of the report
+    (a falsified claim has no bound to reach)."""
     tight = [v for v in verdicts if v.get("tight") and number(v.get("tightness")) is not None
-             and v.get("status") != ERROR]
+             and v.get("status") == HELD]
     attained = [v for v in tight if number(v["tightness"]) >= ATTAINED]
     short = [v["theorem"] for v in tight if number(v["tightness"]) < ATTAINED]
     bounds = sum(1 for v in verdicts if not v.get("tight") and v.get("kind", "claim") in ("claim", "exact", "statistical"))
