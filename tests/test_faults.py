@@ -121,12 +121,12 @@ def test_many_short_calls_under_a_deadline_are_never_stopped_wrongly():
     def calls():
         started, count = time.monotonic(), 0
         with on_case({"calls": "many"}):
-            while time.monotonic() - started < 1.5:
+            while time.monotonic() - started < 0.6:
                 call_user_code(f"step() {count}", 30.0, abs, -count)
                 count += 1
         return count
 
-    assert run_guarded(calls) > 1000
+    assert run_guarded(calls) > 10_000  # ~150,000 here: many announcements raced against the watcher
 
 
 # ------------------------------------------------------------------ gate targets

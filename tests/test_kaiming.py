@@ -68,6 +68,7 @@ def test_wrong_variant_is_falsified_at_the_stated_rate(repo_path, name, wrong_va
     assert min(t["p_value"] for t in rejected) <= 1e-6 / len(verdict.details["tests"])
 
 
+@pytest.mark.thorough  # 60 checks: a calibration of the stated rate, not a behaviour that can regress silently per change
 def test_empirical_false_alarm_rate_is_within_the_stated_rate():
     """Run a correct claim many times at a stated rate of 0.2 (small networks, depth 10, so the
     run is cheap): the number of false alarms must be consistent with Bin(runs, 0.2) (one-sided,
