@@ -260,7 +260,10 @@ def test_a_stopped_check_keeps_the_claims_it_finished(tmp_path, stop, code):
     out_json = tmp_path / "out.json"
     command = ["odl-verify", "check", f"{CLAIMS}:descent-lemma~fine", f"{CLAIMS}:descent-lemma~sleeps",
                "--examples", "2", "--device", "cpu", "--json", str(out_json)]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal's Ctrl-C reaches a foreground job: a run started in the background (`&`)
+    # inherits SIGINT ignored, and Python then keeps ignoring it, as POSIX asks of background jobs
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not out_json.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -321,7 +324,8 @@ def test_an_interrupted_pytest_n_2_keeps_a_report_of_what_finished(tmp_path, rep
     report.write_text("previous")
     command = [sys.executable, "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q", repo_path("theorems"),
                "--odl-report", str(report)]
-    process = subprocess.Popen(command, cwd=repo_path(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=repo_path(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     time.sleep(25)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
