@@ -340,3 +340,10 @@ def test_a_falsified_tight_claim_is_not_counted_as_a_bound_not_reached():
     summary = tightness_summary([held, short, broken])
     assert (summary["tight"], summary["attained"], summary["short"]) == (2, 1, ["b"])
     assert tightness(broken)["text"] == "n/a (falsified)" and tightness(short)["css"] == "short"
+
+
+def test_plots_drawn_in_forked_workers_are_the_ones_drawn_here():
+    from odl_verify.frontends.report.plots import PLOTS_PER_WORKER, render, render_all
+    specs = [({"title": f"p{k}", "series": [{"label": "y", "x": [1, 2, 3], "y": [k, k + 1, k * k]}]}, f"u{k}")
+             for k in range(2 * PLOTS_PER_WORKER)]
+    assert render_all(specs) == [render(spec, uid) for spec, uid in specs]

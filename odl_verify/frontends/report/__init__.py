@@ -141,9 +141,14 @@ def render(verdicts: list[dict], env: dict[str, Any], variants: list[dict] = ())
 
     from . import fonts
     # grouped by the theory section they check (stable: a run's order within a section stays)
+    from . import plots
     order = sorted(range(len(verdicts)), key=lambda i: _section_number(verdicts[i]))
-    sections = [_section(verdicts[i], f"t{i}") for i in order]
-    variant_sections = [_section(v, f"w{index}") for index, v in enumerate(variants)]
+    shown = [(verdicts[i], f"t{i}") for i in order] + [(v, f"w{index}") for index, v in enumerate(variants)]
+    specs = [_plot_specs(v) for v, _ in shown]
+    rendered = iter(plots.render_all([(spec, f"{anchor}-{n}") for (_, anchor), section in zip(shown, specs)
+                                      for n, spec in enumerate(section)]))
+    all_sections = [_section(v, anchor, [next(rendered) for _ in section]) for (v, anchor), section in zip(shown, specs)]
+    sections, variant_sections = all_sections[:len(order)], all_sections[len(order):]
     math_text = "".join(f for s in sections + variant_sections for f in s["formulas"])
     loader = jinja2.PackageLoader("odl_verify.frontends.report", "templates")
     templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -162,20 +167,24 @@ def _section_number(v: dict) -> int:
     return int(section[1:]) if section else 1_000_000
 
 
-def _section(v: dict, anchor: str) -> dict:
-    from markupsafe import Markup
-
+def _plot_specs(v: dict) -> list[dict]:
+    """The plots of one verdict's section: a claim's two sides and tightness, then its own plots."""
     from . import plots
-    shown = formulas(v)
     details = v.get("details") or {}
-    proof = sections_module.proof(details)
-    tests = sections_module.statistical_tests(details)
     specs = []
     if v.get("kind", "claim") == "claim":
         specs += [s for s in (plots.bound_against_observed(v.get("samples") or {}, bool(v.get("tight"))),
                               plots.tightness_histogram(v.get("samples") or {})) if s]
-    specs += [p for p in details.get("plots", []) if isinstance(p, dict)]
-    rendered = [plots.render(spec, f"{anchor}-{n}") for n, spec in enumerate(specs)]
+    return specs + [p for p in details.get("plots", []) if isinstance(p, dict)]
+
+
+def _section(v: dict, anchor: str, rendered: list[str]) -> dict:
+    from markupsafe import Markup
+
+    shown = formulas(v)
+    details = v.get("details") or {}
+    proof = sections_module.proof(details)
+    tests = sections_module.statistical_tests(details)
     shown_details = {k: d for k, d in details.items() if k not in _DETAILS_SHOWN_ELSEWHERE}
     counterexample = v.get("counterexample")
     return {
