@@ -238,6 +238,13 @@ def test_bad_numbers_get_one_message_each(capsys, argv, reason):
 
 
 # ------------------------------------------------------------------ interruptions
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In a started process: SIGINT at its default, as a terminal's Ctrl-C finds a foreground job.
+    A suite started in the background (``&``) hands its children SIGINT ignored, and Python then
+    keeps ignoring it, as POSIX asks of background jobs."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _children(pid: int) -> list[int]:
     with open(f"/proc/{pid}/task/{pid}/children") as handle:
         return [int(p) for p in handle.read().split()]
@@ -260,10 +267,8 @@ def test_a_stopped_check_keeps_the_claims_it_finished(tmp_path, stop, code):
     out_json = tmp_path / "out.json"
     command = ["odl-verify", "check", f"{CLAIMS}:descent-lemma~fine", f"{CLAIMS}:descent-lemma~sleeps",
                "--examples", "2", "--device", "cpu", "--json", str(out_json)]
-    # SIGINT as a terminal's Ctrl-C reaches a foreground job: a run started in the background (`&`)
-    # inherits SIGINT ignored, and Python then keeps ignoring it, as POSIX asks of background jobs
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while not out_json.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -325,7 +330,7 @@ def test_an_interrupted_pytest_n_2_keeps_a_report_of_what_finished(tmp_path, rep
     command = [sys.executable, "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q", repo_path("theorems"),
                "--odl-report", str(report)]
     process = subprocess.Popen(command, cwd=repo_path(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     time.sleep(25)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
